@@ -1,0 +1,34 @@
+# enroll-audit: the two commands of the README are `make demo` and `make test`.
+SWIFT ?= swift
+STRICT := -Xswiftc -warnings-as-errors
+DEMO_STORE ?= .build/demo.sqlite
+
+.PHONY: setup lint format build test demo schemas bench torture clean
+
+setup:
+	@Tools/setup
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Tools Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Tools Package.swift
+
+build: setup
+	$(SWIFT) build $(STRICT)
+
+test: setup lint
+	$(SWIFT) build --build-tests $(STRICT)
+	$(SWIFT) test --skip-build
+
+demo: setup
+	$(SWIFT) build $(STRICT)
+	rm -f $(DEMO_STORE) $(DEMO_STORE)-wal $(DEMO_STORE)-shm
+	.build/debug/enroll-audit ingest --store $(DEMO_STORE) Tests/Fixtures/native.ndjson
+	.build/debug/enroll-audit verify --store $(DEMO_STORE)
+
+schemas: setup
+	$(SWIFT) run generate-schemas Schema/events
+
+clean:
+	rm -rf .build

@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "enroll-audit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "enroll-audit", targets: ["EnrollAuditCLI"]),
+        .library(name: "EnrollmentDomain", targets: ["EnrollmentDomain"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // liblz4, the system C library (`apt-get install liblz4-dev`).
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]
+        ),
+        // Swift wrappers of liblz4: blocks with dictionaries, and the frame format.
+        .target(name: "LZ4", dependencies: ["CLZ4"]),
+        // Events, catalogue, validation, upcasting. Pure: no I/O.
+        .target(name: "EnrollmentDomain"),
+        // The append-only log on SQLite.
+        .target(
+            name: "EventStore",
+            dependencies: [
+                "EnrollmentDomain",
+                "LZ4",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Migrations")]
+        ),
+        // Input adapters (native NDJSON, NanoMDM, Graph, access logs) and the streaming ingest.
+        .target(
+            name: "Ingest",
+            dependencies: ["EnrollmentDomain", "EventStore", "LZ4"]
+        ),
+        // Output formats: NDJSON, CSV, JSON, LZ4 frames.
+        .target(
+            name: "Export",
+            dependencies: ["EnrollmentDomain", "EventStore", "LZ4"]
+        ),
+        // Read models built from the log: identity, device status, timelines, fleet statistics.
+        .target(
+            name: "Projections",
+            dependencies: ["EnrollmentDomain", "EventStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The `enroll-audit` command line tool: parses, calls, prints.
+        .executableTarget(
+            name: "EnrollAuditCLI",
+            dependencies: [
+                "EnrollmentDomain",
+                "EventStore",
+                "Ingest",
+                "Export",
+                "Projections",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "EnrollmentDomainTests",
+            dependencies: ["EnrollmentDomain"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,130 @@
+import ArgumentParser
+import EnrollmentDomain
+import EventStore
+import Foundation
+import Ingest
+
+extension EnrollAudit {
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ingest events from files or standard input.",
+            discussion: """
+                Reads native NDJSON events, NanoMDM/MicroMDM webhook lines, Microsoft Graph troubleshooting \
+                events and access logs of /.well-known/com.apple.remotemanagement; the format is detected \
+                per file unless --from names it. .lz4 (LZ4 frame) inputs are decompressed transparently.
+
+                By default an ingest is all or nothing: one bad record and nothing is stored (exit 2), and \
+                every bad record is listed with file, line and reason. With --reject-file, good records are \
+                stored and bad ones written to that file.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Argument(help: ArgumentHelp("Files to read; - or none for standard input.", valueName: "file"))
+        var files: [String] = []
+
+        @Option(name: .customLong("from"), help: "The input format: auto, native, nanomdm, graph, access-log.")
+        var from: FormatChoice = .auto
+
+        @Option(help: ArgumentHelp("Store good records and write bad ones here.", valueName: "path"))
+        var rejectFile: String?
+
+        @Option(help: ArgumentHelp("Commit every N records instead of once at the end.", valueName: "n"))
+        var commitEvery: Int?
+
+        @Option(help: ArgumentHelp("The url_params key of NanoMDM check-ins that carries the attempt id."))
+        var attemptParameter = "attempt"
+
+        @Option(help: "Summary format: text or json.")
+        var format: ReportFormat = .text
+
+        @Option(help: "full (fsync every commit) or normal (survives a crash, not a power loss).")
+        var durability: Durability = .full
+
+        func validate() throws {
+            if let commitEvery, commitEvery < 1 { throw ValidationError("--commit-every must be at least 1") }
+        }
+
+        func run() throws {
+            let inputs = try files.isEmpty ? [IngestInput(name: "-", handle: .standardInput)] : files.map(Self.open)
+            let store = try storeOptions.openForWriting(durability: durability.value)
+            var options = IngestOptions()
+            options.format = from.format
+            options.rejectFile = rejectFile
+            options.commitEvery = commitEvery
+            options.attemptParameter = attemptParameter
+            let progress = Terminal.progress("ingesting records")
+            let runner = IngestRunner(options: options, progress: progress.map { report in { report(Int64($0)) } })
+            let summary: IngestSummary
+            do {
+                summary = try runner.run(inputs, into: store)
+                Terminal.endProgress()
+            } catch {
+                Terminal.endProgress()
+                throw CLIFailure(error)
+            }
+            switch format {
+            case .json: Terminal.standardOutput(SummaryReport.json(summary).canonicalString + "\n")
+            case .text: Terminal.standardOutput(SummaryReport.text(summary))
+            }
+            if summary.total.rejected > 0 {
+                throw CLIFailure(
+                    .badInput, "\(summary.total.rejected) record(s) rejected, written to \(rejectFile ?? "-")")
+            }
+        }
+
+        static func open(_ name: String) throws -> IngestInput {
+            if name == "-" { return IngestInput(name: "-", handle: .standardInput) }
+            guard let handle = FileHandle(forReadingAtPath: name) else {
+                throw CLIFailure(.notFound, "error: cannot read \(name): no such file or not readable")
+            }
+            return IngestInput(name: name, handle: handle)
+        }
+    }
+
+    enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, native, nanomdm, graph
+        case accessLog = "access-log"
+
+        var format: InputFormat? { InputFormat(rawValue: rawValue) }
+    }
+
+    enum Durability: String, ExpressibleByArgument, CaseIterable {
+        case full, normal
+
+        var value: StoreConfiguration.Durability { self == .full ? .full : .normal }
+    }
+}
+
+/// Renders an ingest summary.
+enum SummaryReport {
+    static func json(_ summary: IngestSummary) -> JSONValue {
+        func counts(_ c: IngestSummary.Counts) -> [String: JSONValue] {
+            [
+                "records": .int(Int64(c.records)), "appended": .int(Int64(c.appended)),
+                "duplicates": .int(Int64(c.duplicates)), "rejected": .int(Int64(c.rejected)),
+                "skipped": .int(Int64(c.skipped)),
+            ]
+        }
+        var members = counts(summary.total)
+        members["committed"] = .bool(summary.committed)
+        members["sources"] = .object(summary.sources.mapValues { .object(counts($0)) })
+        members["reject_file"] = summary.rejectFile.map(JSONValue.string) ?? .null
+        return .object(members)
+    }
+
+    static func text(_ summary: IngestSummary) -> String {
+        func line(_ c: IngestSummary.Counts) -> String {
+            "\(c.records) records: \(c.appended) appended, \(c.duplicates) duplicates, \(c.rejected) rejected, "
+                + "\(c.skipped) skipped"
+        }
+        var text = "ingested \(line(summary.total))\n"
+        for source in summary.sources.keys.sorted() {
+            text += "  \(source): \(line(summary.sources[source]!))\n"
+        }
+        if let rejectFile = summary.rejectFile, summary.total.rejected > 0 {
+            text += "rejected records written to \(rejectFile)\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// An event as a producer submits it, before the store gives it a position.
+///
+/// ```swift
+/// let event = try NewEvent(ndjsonLine: Array(line.utf8))
+/// ```
+public struct NewEvent: Sendable, Hashable {
+    /// The idempotency key: re-appending the same id with the same content is a no-op.
+    public var eventID: UUID
+    /// The stream: one enrollment attempt, as the reporting source names it.
+    public var stream: String
+    /// The dotted, past-tense event type, e.g. `profile.installed`.
+    public var type: String
+    /// The schema version of `data`. The default is 1.
+    public var schema: Int
+    /// When it happened, by the source's clock.
+    public var occurredAt: Timestamp
+    /// The system that reported it, e.g. `enrollment-service`, `nanomdm`, `intune`.
+    public var source: String
+    /// The user's UPN, where known.
+    public var user: String?
+    /// An id the source uses to tie events together, where known.
+    public var correlationID: String?
+    /// The type-specific payload: always a JSON object.
+    public var data: [String: JSONValue]
+
+    public init(
+        eventID: UUID, stream: String, type: String, schema: Int = 1, occurredAt: Timestamp, source: String,
+        user: String? = nil, correlationID: String? = nil, data: [String: JSONValue] = [:]
+    ) {
+        self.eventID = eventID
+        self.stream = stream
+        self.type = type
+        self.schema = schema
+        self.occurredAt = occurredAt
+        self.source = source
+        self.user = user
+        self.correlationID = correlationID
+        self.data = data
+    }
+
+    /// Whether the catalogue knows this type. Unknown types are stored but flagged.
+    public var isKnownType: Bool { EventCatalogue.spec(for: type) != nil }
+
+    /// The canonical bytes of `data` (sorted keys, compact), the form the store keeps and hashes.
+    public var canonicalData: [UInt8] { JSONValue.object(data).canonicalBytes }
+}
+
+/// An event as the store holds it: a ``NewEvent`` plus its place in the log.
+public struct RecordedEvent: Sendable, Hashable {
+    /// The global, gapless order of recording, starting at 1.
+    public var position: Int64
+    /// The event's number within its stream, starting at 1.
+    public var version: Int64
+    /// When the store recorded it, by the store's clock.
+    public var recordedAt: Timestamp
+    /// The tamper-evident chain hash: SHA-256 of the previous hash and this event's canonical bytes.
+    public var hash: [UInt8]
+    /// The event as it was submitted (with `data` as stored, not upcast).
+    public var event: NewEvent
+
+    public init(position: Int64, version: Int64, recordedAt: Timestamp, hash: [UInt8], event: NewEvent) {
+        self.position = position
+        self.version = version
+        self.recordedAt = recordedAt
+        self.hash = hash
+        self.event = event
+    }
+
+    /// `data` upcast to the current schema version of its type (unknown types are returned as stored).
+    public var currentData: [String: JSONValue] {
+        EventCatalogue.upcast(type: event.type, schema: event.schema, data: event.data).data
+    }
+
+    /// The hex form of ``hash``.
+    public var hashHex: String { hash.hexString }
+}
+
+extension Sequence<UInt8> {
+    /// Lowercase hexadecimal digits, two per byte.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var output: [UInt8] = []
+        for byte in self {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}

@@ -1,0 +1,83 @@
+import EnrollmentDomain
+import Foundation
+import GRDB
+
+extension SQLiteEventStore {
+    /// The names of the configured projections.
+    public var projectionNames: [String] { configuration.projections.map(\.name) }
+
+    /// Rebuilds projections from the log in one transaction, in constant memory.
+    ///
+    /// - Parameters:
+    ///   - names: the projections to rebuild (`nil`: all).
+    ///   - progress: called every 65,536 events with the position reached.
+    /// - Returns: the number of events replayed.
+    @discardableResult
+    public func rebuildProjections(named names: Set<String>? = nil, progress: ((Int64) -> Void)? = nil) throws
+        -> Int64
+    {
+        let selected = configuration.projections.filter { names?.contains($0.name) ?? true }
+        if let names {
+            let unknown = names.subtracting(selected.map(\.name))
+            guard unknown.isEmpty else {
+                throw EventStoreError(.database, "no projection named \(unknown.sorted().joined(separator: ", "))")
+            }
+        }
+        return try replay(selected, resetFirst: true, progress: progress)
+    }
+
+    /// Brings every projection up to the head: rebuilds those whose version changed, replays the tail
+    /// for those behind (e.g. a projection added to an existing store).
+    func catchUpProjections() throws {
+        guard !configuration.projections.isEmpty else { return }
+        let checkpoints: [String: (version: Int, position: Int64)] = try translatingErrors {
+            try pool.read { db in
+                var result: [String: (Int, Int64)] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT name, version, position FROM projection_checkpoints") {
+                    result[row[0]] = (row[1], row[2])
+                }
+                return result
+            }
+        }
+        let head = try head().position
+        let stale = configuration.projections.filter { checkpoints[$0.name]?.version != $0.version }
+        if !stale.isEmpty {
+            logger.info(
+                "rebuilding projections", metadata: ["audit.projections": "\(stale.map(\.name))"])
+            try replay(stale, resetFirst: true, progress: nil)
+        }
+        let behind = configuration.projections.filter {
+            checkpoints[$0.name]?.version == $0.version && (checkpoints[$0.name]?.position ?? 0) < head
+        }
+        for projection in behind {
+            try replay(
+                [projection], resetFirst: false, from: checkpoints[projection.name]?.position ?? 0, progress: nil)
+        }
+    }
+
+    @discardableResult
+    private func replay(
+        _ projections: [any InlineProjection], resetFirst: Bool, from start: Int64 = 0,
+        progress: ((Int64) -> Void)?
+    ) throws -> Int64 {
+        guard !projections.isEmpty else { return 0 }
+        return try translatingErrors {
+            try pool.write { db in
+                if resetFirst {
+                    for projection in projections { try projection.reset(db) }
+                }
+                var count: Int64 = 0
+                var last = start
+                try Self.forEachStoredEvent(db, codec: codec, after: start, limit: nil) { stored in
+                    for projection in projections { try projection.apply(stored.recorded, db) }
+                    count += 1
+                    last = stored.recorded.position
+                    if last & 0xFFFF == 0 { progress?(last) }
+                    return true
+                }
+                try Self.commit(projections, db, position: last)
+                return count
+            }
+        }
+    }
+}

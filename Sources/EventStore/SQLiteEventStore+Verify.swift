@@ -1,0 +1,94 @@
+import EnrollmentDomain
+import Foundation
+import GRDB
+
+extension SQLiteEventStore {
+    /// The triggers that make `events`, `streams` and `payload_dictionaries` append-only.
+    static let appendOnlyTriggers: Set<String> = [
+        "events_refuse_update", "events_refuse_delete", "streams_refuse_update", "streams_refuse_delete",
+        "payload_dictionaries_refuse_update", "payload_dictionaries_refuse_delete",
+    ]
+
+    /// Walks the whole chain, recomputing every hash, in constant memory.
+    ///
+    /// Detects a changed row (any column), a deleted or inserted row (a gap, or a broken link), and
+    /// reordered rows. A truncated tail or a whole file replaced by an older copy leaves a valid chain:
+    /// only comparing the head digest with one kept elsewhere (`expectedDigest`) catches those.
+    ///
+    /// - Parameters:
+    ///   - expectedDigest: a head hash written down earlier; the report fails when the chain does not pass
+    ///     through it at `expectedPosition`.
+    ///   - expectedPosition: where that digest was taken (`nil`: it must be the current head).
+    ///   - progress: called every 65,536 events with the position reached.
+    public func verify(
+        expectedDigest: String? = nil, expectedPosition: Int64? = nil, progress: ((Int64) -> Void)? = nil
+    ) throws -> VerifyReport {
+        try translatingErrors {
+            try pool.read { db in
+                let triggers = try Set(
+                    String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+                var report = VerifyReport(
+                    events: 0, headPosition: 0, headHash: EventHashing.genesis.hexString,
+                    triggersIntact: Self.appendOnlyTriggers.isSubset(of: triggers))
+                var previous = EventHashing.genesis
+                var expected: Int64 = 1
+                var hashAtExpectedPosition: String?
+                func fail(_ position: Int64, _ problem: String) {
+                    report.firstBadPosition = position
+                    report.problem = problem
+                }
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: EventRowDecoder.selectColumns.replacingOccurrences(
+                        of: "JOIN streams", with: "LEFT JOIN streams")
+                        + " ORDER BY e.position")
+                let decoder = EventRowDecoder(codec: codec)
+                while let row = try rows.next() {
+                    let position = Int64.fromDatabaseValue(row[0] as DatabaseValue) ?? -1
+                    guard position == expected else {
+                        fail(
+                            expected,
+                            position > expected ? "event at position \(expected) is missing" : "positions out of order")
+                        break
+                    }
+                    let decoded: EventRowDecoder.Decoded
+                    do {
+                        decoded = try decoder.decode(row)
+                    } catch {
+                        fail(position, "\(error)")
+                        break
+                    }
+                    let recorded = decoded.recorded
+                    let canonical = EventHashing.canonicalBytes(
+                        position: position, version: recorded.version, recordedAt: recorded.recordedAt,
+                        event: recorded.event, data: decoded.data)
+                    let hash = EventHashing.chain(previous: previous, canonical: canonical)
+                    guard hash == recorded.hash else {
+                        fail(position, "the hash at position \(position) does not match its content and predecessor")
+                        break
+                    }
+                    if position == expectedPosition { hashAtExpectedPosition = hash.hexString }
+                    previous = hash
+                    report.events += 1
+                    report.headPosition = position
+                    report.headHash = hash.hexString
+                    expected += 1
+                    if position & 0xFFFF == 0 { progress?(position) }
+                }
+                if report.problem == nil, let expectedDigest {
+                    let actual = expectedPosition == nil ? report.headHash : hashAtExpectedPosition
+                    if actual != expectedDigest.lowercased() {
+                        report.problem =
+                            "the chain does not pass through the expected digest \(expectedDigest)"
+                            + (expectedPosition.map { " at position \($0)" } ?? " at its head")
+                            + ": events were removed from the tail, or the file was replaced or rewritten"
+                    }
+                }
+                if report.problem == nil, !report.triggersIntact {
+                    report.problem = "the append-only triggers were removed: the file was modified outside the tool"
+                }
+                return report
+            }
+        }
+    }
+}

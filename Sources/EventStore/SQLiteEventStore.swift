@@ -1,0 +1,117 @@
+import EnrollmentDomain
+import Foundation
+import GRDB
+import Logging
+
+/// The append-only, tamper-evident event log in one SQLite file.
+///
+/// One value owns the database: it opens a WAL connection pool, runs the migrations, stores the payload
+/// dictionary and brings projections up to date in `init`; each public method is one transaction.
+///
+/// ```swift
+/// let store = try SQLiteEventStore(path: "enroll-audit.sqlite")
+/// let result = try store.append([event])
+/// ```
+public final class SQLiteEventStore: Sendable {
+    /// The file's path.
+    public let path: String
+    public let configuration: StoreConfiguration
+    let pool: DatabasePool
+    let codec: PayloadCodec
+    let logger: Logger
+
+    /// Opens (and, unless read-only, creates and migrates) the store at `path`.
+    ///
+    /// A new file is created with mode 0600 (its WAL and shared-memory files inherit it): the store holds
+    /// personal data. Projections whose version changed are rebuilt from the log.
+    ///
+    /// - Throws: ``EventStoreError`` with `store_not_found` (read-only open of a missing file), `corrupt`
+    ///   (not a store), `schema_too_new`, or `read_only`.
+    public init(
+        path: String, configuration: StoreConfiguration = StoreConfiguration(),
+        logger: Logger = Logger(label: "enroll-audit.store")
+    ) throws {
+        self.path = path
+        self.configuration = configuration
+        self.logger = logger
+        let exists = FileManager.default.fileExists(atPath: path)
+        if configuration.readOnly && !exists {
+            throw EventStoreError(.storeNotFound, "no store at this path", path: path)
+        }
+        if !exists {
+            let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if descriptor < 0 && errno != EEXIST {
+                throw EventStoreError(
+                    .readOnly, "cannot create the store file: \(String(cString: strerror(errno)))", path: path)
+            }
+            if descriptor >= 0 { close(descriptor) }
+        }
+        var grdb = Configuration()
+        grdb.readonly = configuration.readOnly
+        grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        grdb.label = "enroll-audit"
+        let durability = configuration.durability
+        let cacheKiB = configuration.pageCacheKiB
+        grdb.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: grdb)
+            let migrator = Self.migrator
+            let dictionaries: [Int64: [UInt8]]
+            if configuration.readOnly {
+                dictionaries = try pool.read { db in
+                    guard try migrator.hasCompletedMigrations(db) else {
+                        if try migrator.hasBeenSuperseded(db) {
+                            throw EventStoreError(.schemaTooNew, "the store was written by a newer version", path: path)
+                        }
+                        throw EventStoreError(.corrupt, "the file is not an enrollment audit store", path: path)
+                    }
+                    return try Self.loadDictionaries(db)
+                }
+            } else {
+                if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                    throw EventStoreError(.schemaTooNew, "the store was written by a newer version", path: path)
+                }
+                try migrator.migrate(pool)
+                dictionaries = try pool.write { db in
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO payload_dictionaries(id, bytes) VALUES (?, ?)",
+                        arguments: [PayloadDictionary.id, Data(PayloadDictionary.bytes)])
+                    return try Self.loadDictionaries(db)
+                }
+            }
+            codec = PayloadCodec(compression: configuration.compression, dictionaries: dictionaries)
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            throw EventStoreError.wrapping(error, path: path)
+        }
+        if !configuration.readOnly {
+            try catchUpProjections()
+        }
+    }
+
+    private static func loadDictionaries(_ db: Database) throws -> [Int64: [UInt8]] {
+        var dictionaries: [Int64: [UInt8]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, bytes FROM payload_dictionaries") {
+            let bytes: Data = row[1]
+            dictionaries[row[0]] = Array(bytes)
+        }
+        return dictionaries
+    }
+
+    /// Runs `body` and turns SQLite errors into ``EventStoreError``s that name this store.
+    func translatingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as EventStoreError {
+            throw error
+        } catch {
+            throw EventStoreError.wrapping(error, path: path)
+        }
+    }
+}

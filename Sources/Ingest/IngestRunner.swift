@@ -1,0 +1,172 @@
+import EnrollmentDomain
+import EventStore
+import Foundation
+
+/// How an ingest treats bad records and transactions.
+public struct IngestOptions: Sendable {
+    /// The input format; `nil` detects it per input from its first line. The default is `nil`.
+    public var format: InputFormat?
+    /// Where bad records go. `nil` (the default) makes the ingest strict: one bad record and nothing is
+    /// stored. With a path, good records are stored and bad ones written there with line and reason.
+    public var rejectFile: String?
+    /// Commit every this many records instead of once at the end. `nil` (the default): one transaction
+    /// for a strict ingest, batches of 10,000 records in reject-file mode.
+    public var commitEvery: Int?
+    /// How many bad records a failed strict ingest lists. The default is 50.
+    public var listLimit = 50
+    /// The longest input line accepted, in bytes. The default is 8 MiB.
+    public var maximumLineLength = 8 << 20
+    /// The key of NanoMDM `url_params` that carries the attempt id. The default is `attempt`.
+    public var attemptParameter = "attempt"
+
+    public init() {}
+}
+
+/// Streams inputs into a store: decode, validate, append, count.
+public struct IngestRunner {
+    public var options: IngestOptions
+    /// Called now and then with the number of records read so far.
+    public var progress: ((Int) -> Void)?
+
+    public init(options: IngestOptions = IngestOptions(), progress: ((Int) -> Void)? = nil) {
+        self.options = options
+        self.progress = progress
+    }
+
+    /// The decoder for a format.
+    public func decoder(for format: InputFormat) -> any InputDecoder {
+        Decoders.make(format, options: options)
+    }
+
+    /// Ingests `inputs` into `store`.
+    ///
+    /// - Returns: the counts, per source format and in total.
+    /// - Throws: ``IngestError`` when a strict ingest met bad records (nothing of it is stored; with
+    ///   `commitEvery`, batches committed before the bad one stay), I/O errors, or store errors.
+    public func run(_ inputs: [IngestInput], into store: SQLiteEventStore) throws -> IngestSummary {
+        let options = self.options
+        let stream = RecordStream(
+            inputs: inputs, format: options.format, maximumLineLength: options.maximumLineLength,
+            makeDecoder: { Decoders.make($0, options: options) })
+        var state = State(options: options)
+        if let path = options.rejectFile {
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                let handle = FileHandle(forWritingAtPath: path)
+            else {
+                throw IngestError(rejected: [], totalRejected: 0, fatal: "cannot create the reject file \(path)")
+            }
+            state.rejectHandle = handle
+            state.summary.rejectFile = path
+        }
+        defer { try? state.rejectHandle?.close() }
+        let batchSize = options.commitEvery ?? (options.rejectFile == nil ? Int.max : 10_000)
+        var finished = false
+        var recordsRead = 0
+        while !finished {
+            do {
+                try store.write { appender in
+                    var inBatch = 0
+                    while inBatch < batchSize {
+                        guard let (input, format, record) = try stream.next() else {
+                            finished = true
+                            break
+                        }
+                        try state.handle(record, input: input, format: format, appender: appender)
+                        inBatch += 1
+                        recordsRead += 1
+                        if recordsRead % 65_536 == 0 { progress?(recordsRead) }
+                    }
+                    try state.rejectHandle?.synchronize()
+                    if state.isStrict && state.totalRejected > 0 {
+                        throw state.failure(fatal: nil)
+                    }
+                    state.commitBatch()
+                }
+            } catch let error as IngestError {
+                throw error
+            } catch let error as EventStoreError {
+                throw error
+            } catch {
+                // Reading the input failed (I/O, a damaged .lz4 frame): not about one record.
+                throw state.failure(fatal: "\(stream.currentName): \(error)")
+            }
+        }
+        return state.summary
+    }
+}
+
+private struct State {
+    let options: IngestOptions
+    var summary = IngestSummary()
+    /// Counts of the open transaction, folded into `summary` at commit.
+    var batch: [String: IngestSummary.Counts] = [:]
+    var listed: [RejectedRecord] = []
+    var totalRejected = 0
+    var rejectHandle: FileHandle?
+    var isStrict: Bool { options.rejectFile == nil }
+
+    init(options: IngestOptions) {
+        self.options = options
+    }
+
+    mutating func handle(
+        _ record: DecodedRecord, input: String, format: InputFormat, appender: EventAppender
+    ) throws {
+        var counts = batch[format.rawValue, default: IngestSummary.Counts()]
+        defer { batch[format.rawValue] = counts }
+        counts.records += 1
+        switch record.outcome {
+        case .skipped:
+            counts.skipped += 1
+        case .rejected(let reason):
+            counts.rejected += 1
+            try reject(record, input: input, reason: reason)
+        case .events(let events):
+            // A strict ingest that already failed only keeps checking the rest, to list every bad record.
+            if isStrict && totalRejected > 0 {
+                for event in events {
+                    do { try event.validateData() } catch {
+                        counts.rejected += 1
+                        try reject(record, input: input, reason: error.description)
+                    }
+                }
+                return
+            }
+            do {
+                for outcome in try appender.appendAll(events) {
+                    switch outcome {
+                    case .appended: counts.appended += 1
+                    case .duplicate: counts.duplicates += 1
+                    }
+                }
+            } catch let error as EventStoreError where error.code == .eventIDConflict || error.code == .invalidEvent {
+                counts.rejected += 1
+                try reject(record, input: input, reason: error.description)
+            }
+        }
+    }
+
+    mutating func reject(_ record: DecodedRecord, input: String, reason: String) throws {
+        totalRejected += 1
+        let rejected = RejectedRecord(file: input, line: record.line, reason: reason)
+        if listed.count < options.listLimit { listed.append(rejected) }
+        if let rejectHandle {
+            var bytes = Array("# \(rejected.description.replacingOccurrences(of: "\n", with: " "))\n".utf8)
+            bytes += record.raw
+            bytes.append(0x0A)
+            try rejectHandle.write(contentsOf: bytes)
+        }
+    }
+
+    mutating func commitBatch() {
+        for (source, counts) in batch {
+            summary.sources[source, default: IngestSummary.Counts()].add(counts)
+            summary.total.add(counts)
+        }
+        batch.removeAll()
+    }
+
+    func failure(fatal: String?) -> IngestError {
+        IngestError(rejected: listed, totalRejected: totalRejected, fatal: fatal)
+    }
+}

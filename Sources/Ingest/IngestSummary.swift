@@ -1,0 +1,70 @@
+/// What an ingest did, per input format and in total.
+public struct IngestSummary: Sendable, Codable, Hashable {
+    /// Counts for one source format.
+    public struct Counts: Sendable, Codable, Hashable {
+        /// Input records read (lines, or Graph events).
+        public var records = 0
+        /// Events stored.
+        public var appended = 0
+        /// Events already stored with identical content.
+        public var duplicates = 0
+        /// Records refused (bad input); in reject-file mode, written to the reject file.
+        public var rejected = 0
+        /// Records deliberately not turned into events (blank lines, other URL paths).
+        public var skipped = 0
+
+        public init() {}
+
+        mutating func add(_ other: Counts) {
+            records += other.records
+            appended += other.appended
+            duplicates += other.duplicates
+            rejected += other.rejected
+            skipped += other.skipped
+        }
+    }
+
+    /// Totals over all inputs.
+    public var total = Counts()
+    /// Counts per source format (`native`, `nanomdm`, …).
+    public var sources: [String: Counts] = [:]
+    /// Whether anything was committed (false when a strict ingest found bad records).
+    public var committed = true
+    /// The reject file, when one was used.
+    public var rejectFile: String?
+
+    public init() {}
+}
+
+/// One refused input record: where it is and why.
+public struct RejectedRecord: Sendable, Hashable, CustomStringConvertible {
+    /// The input's name (`-` for standard input).
+    public var file: String
+    /// The one-based line number.
+    public var line: Int
+    /// Why, naming the field.
+    public var reason: String
+
+    public var description: String { "\(file):\(line): \(reason)" }
+}
+
+/// A strict ingest found bad records: nothing of it was stored.
+public struct IngestError: Error, Sendable, CustomStringConvertible {
+    /// The bad records, up to the listing limit.
+    public var rejected: [RejectedRecord]
+    /// How many bad records there were in all.
+    public var totalRejected: Int
+    /// Where reading stopped on an I/O or format error that is not about one record, if any.
+    public var fatal: String?
+
+    public var description: String {
+        var lines: [String] = []
+        if let fatal { lines.append(fatal) }
+        if totalRejected > 0 {
+            lines.append("\(totalRejected) bad record\(totalRejected == 1 ? "" : "s"); nothing was stored:")
+            lines += rejected.map { "  \($0)" }
+            if totalRejected > rejected.count { lines.append("  … and \(totalRejected - rejected.count) more") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

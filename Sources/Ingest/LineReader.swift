@@ -1,0 +1,106 @@
+import Foundation
+import LZ4
+
+/// Reads lines from a file or standard input in constant memory, transparently decompressing LZ4 frames.
+///
+/// Lines end with `\n`; a trailing `\r` is dropped (CRLF input is fine). A line longer than
+/// ``maximumLineLength`` is not buffered: it is reported as ``Line/tooLong`` and skipped to its end, so a
+/// huge or newline-free input can never balloon memory.
+public final class LineReader {
+    /// One line of input.
+    public enum Line {
+        /// The line's bytes, without the line ending.
+        case text([UInt8])
+        /// The line was longer than the limit; its first bytes are kept for the reject file.
+        case tooLong(prefix: [UInt8], length: Int)
+    }
+
+    /// The longest line accepted, in bytes. The default is 8 MiB.
+    public let maximumLineLength: Int
+    /// The one-based number of the line last returned.
+    public private(set) var lineNumber = 0
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+    private var decompressor: LZ4FrameReader?
+    private var sniffed = false
+    private static let chunkSize = 1 << 20
+
+    /// - Parameters:
+    ///   - handle: where to read from; read until end of file.
+    ///   - maximumLineLength: see ``maximumLineLength``.
+    public init(handle: FileHandle, maximumLineLength: Int = 8 << 20) {
+        self.handle = handle
+        self.maximumLineLength = maximumLineLength
+    }
+
+    /// The next line, or `nil` at the end of input.
+    ///
+    /// - Throws: I/O errors and ``LZ4Error`` for a damaged `.lz4` input.
+    public func next() throws -> Line? {
+        var skipping: (prefix: [UInt8], length: Int)?
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                var end = newline
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                let lineStart = start
+                start = newline + 1
+                lineNumber += 1
+                if let skipped = skipping {
+                    return .tooLong(prefix: skipped.prefix, length: skipped.length + (newline - lineStart))
+                }
+                if end - lineStart > maximumLineLength {
+                    return .tooLong(prefix: Array(buffer[lineStart..<lineStart + 1024]), length: end - lineStart)
+                }
+                return .text(Array(buffer[lineStart..<end]))
+            }
+            let pending = buffer.count - start
+            if pending > maximumLineLength {
+                // Drop what we have of an over-long line and keep reading to its end.
+                if skipping == nil { skipping = (Array(buffer[start..<start + 1024]), 0) }
+                skipping!.length += pending
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+            }
+            if atEnd {
+                guard start < buffer.count || skipping != nil else { return nil }
+                var end = buffer.count
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                let line = Array(buffer[start..<end])
+                start = buffer.count
+                lineNumber += 1
+                if let skipped = skipping {
+                    return .tooLong(prefix: skipped.prefix, length: skipped.length + line.count)
+                }
+                return .text(line)
+            }
+            try fill()
+        }
+    }
+
+    private func fill() throws {
+        if start > 0 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        guard let chunk = try handle.read(upToCount: Self.chunkSize), !chunk.isEmpty else {
+            if let decompressor, !decompressor.atFrameBoundary {
+                throw LZ4Error(reason: "the .lz4 input ends in the middle of a frame (truncated file)")
+            }
+            atEnd = true
+            return
+        }
+        var bytes = Array(chunk)
+        if !sniffed {
+            sniffed = true
+            if bytes.starts(with: LZ4FrameReader.magic) { decompressor = try LZ4FrameReader() }
+        }
+        if let decompressor {
+            try decompressor.decompress(bytes) { buffer.append(contentsOf: $0) }
+            bytes = []
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+}
