@@ -66,10 +66,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Shared by every test target: temporary stores, fixtures, running the built binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
         .testTarget(
-            name: "EnrollmentDomainTests",
-            dependencies: ["EnrollmentDomain"]
+            name: "EventStoreTests",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "LZ4", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
+        .testTarget(name: "IngestTests", dependencies: ["EnrollmentDomain", "EventStore", "Ingest", "TestSupport"]),
+        // Runs the built `enroll-audit` binary (the dependency makes sure it is built first).
+        .testTarget(name: "CLITests", dependencies: ["EnrollAuditCLI", "TestSupport", "EnrollmentDomain"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,6 +20,8 @@ struct EnrollAudit: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
         } catch let error as CLIFailure {
             Terminal.standardError(error.message)
             Foundation.exit(error.status.rawValue)
