@@ -28,7 +28,7 @@ demo: setup
 	.build/debug/enroll-audit verify --store $(DEMO_STORE)
 
 schemas: setup
-	$(SWIFT) run generate-schemas Schema/events
+	$(SWIFT) run generate-schemas .
 
 clean:
 	rm -rf .build

@@ -66,6 +66,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Writes Schema/events/*.json and the reference part of docs/events.md from the catalogue.
+        .executableTarget(
+            name: "generate-schemas", dependencies: ["EnrollmentDomain"], path: "Tools/GenerateSchemas"),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
