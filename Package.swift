@@ -66,9 +66,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The seeded fleet simulator: realistic enrollments for tests, benchmarks and `demo`.
+        .target(name: "FleetSimulator", dependencies: ["EnrollmentDomain"], path: "Tools/FleetSimulator"),
         // Writes Schema/events/*.json and the reference part of docs/events.md from the catalogue.
         .executableTarget(
             name: "generate-schemas", dependencies: ["EnrollmentDomain"], path: "Tools/GenerateSchemas"),
+        // The benchmark harness (`make bench`).
+        .executableTarget(
+            name: "enroll-audit-bench",
+            dependencies: ["EnrollmentDomain", "EventStore", "Ingest", "FleetSimulator"],
+            path: "Tools/Benchmarks"
+        ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
