@@ -59,9 +59,9 @@ extension EnrollAudit {
             for (event, outcome) in zip(batch, result.outcomes) {
                 switch outcome {
                 case .appended(let position):
-                    print("appended \(event.eventID.uuidString.lowercased()) at position \(position)")
+                    print("appended \(event.eventID.lowercasedString) at position \(position)")
                 case .duplicate(let position):
-                    print("duplicate \(event.eventID.uuidString.lowercased()) already at position \(position)")
+                    print("duplicate \(event.eventID.lowercasedString) already at position \(position)")
                 }
             }
         }

@@ -54,14 +54,14 @@ extension NewEvent {
         for key in members.keys where !Self.envelopeMembers.contains(key) && !Self.storeMembers.contains(key) {
             throw fail(.unknownField, key, "is not an event field (data belongs under 'data')")
         }
-        guard let id = UUID(uuidString: try requiredString("event_id")) else {
+        guard let id = UUID(hexString: try requiredString("event_id")) else {
             throw fail(.invalidField, "event_id", "must be a UUID")
         }
         let stream = try requiredString("stream")
         guard stream.utf8.count <= Self.maximumStreamLength else {
             throw fail(.invalidField, "stream", "is longer than \(Self.maximumStreamLength) bytes")
         }
-        guard !stream.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !stream.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw fail(.invalidField, "stream", "must not contain control characters")
         }
         let type = try requiredString("type")
@@ -99,7 +99,7 @@ extension NewEvent {
     /// - Throws: ``EventValidationError`` naming `data.FIELD`.
     public func validateData() throws(EventValidationError) {
         guard let spec = EventCatalogue.spec(for: type) else { return }
-        let idText = eventID.uuidString.lowercased()
+        let idText = eventID.lowercasedString
         guard schema <= spec.version else {
             throw EventValidationError(
                 code: .invalidField, field: "schema",
@@ -125,7 +125,7 @@ extension NewEvent {
     /// The native JSON form of this event (DESIGN.md §3), as a JSON object.
     public var jsonValue: JSONValue {
         var members: [String: JSONValue] = [
-            "event_id": .string(eventID.uuidString.lowercased()),
+            "event_id": .string(eventID.lowercasedString),
             "stream": .string(stream),
             "type": .string(type),
             "schema": .int(Int64(schema)),

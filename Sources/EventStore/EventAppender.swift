@@ -10,11 +10,17 @@ import GRDB
 public final class EventAppender {
     let db: Database
     let codec: PayloadCodec
+    let encoder: PayloadCodec.Encoder
     let projections: [any InlineProjection]
     private(set) var headPosition: Int64
     private(set) var headHash: [UInt8]
     private var streams: [String: (id: Int64, version: Int64)] = [:]
     private let clock: () -> Timestamp
+    private let insertEvent: Statement
+    private let findEventPosition: Statement
+    private let findStream: Statement
+    private let findStreamVersion: Statement
+    private let insertStream: Statement
     /// How many streams the cache holds before it is cleared (bounded memory on huge ingests).
     static let streamCacheLimit = 200_000
 
@@ -23,8 +29,19 @@ public final class EventAppender {
     {
         self.db = db
         self.codec = codec
+        self.encoder = codec.makeEncoder()
         self.projections = projections
         self.clock = clock
+        insertEvent = try db.makeStatement(
+            sql: """
+                INSERT INTO events (position, event_id, stream_id, version, type, schema, occurred_at, recorded_at,
+                    source, user, correlation_id, known_type, codec, dictionary_id, data_size, payload, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        findEventPosition = try db.makeStatement(sql: "SELECT position FROM events WHERE event_id = ?")
+        findStream = try db.makeStatement(sql: "SELECT id FROM streams WHERE name = ?")
+        findStreamVersion = try db.makeStatement(sql: "SELECT max(version) FROM events WHERE stream_id = ?")
+        insertStream = try db.makeStatement(sql: "INSERT INTO streams(name) VALUES (?)")
         if let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1") {
             headPosition = row[0]
             headHash = Array(row[1] as Data)
@@ -50,7 +67,7 @@ public final class EventAppender {
     ///   caller's transaction is then rolled back by ``SQLiteEventStore/write(_:)``.
     @discardableResult
     public func append(_ event: NewEvent, expectedVersion: Int64? = nil) throws -> AppendOutcome {
-        let idText = event.eventID.uuidString.lowercased()
+        var idText: String { event.eventID.lowercasedString }
         do {
             try event.validateData()
         } catch {
@@ -76,22 +93,16 @@ public final class EventAppender {
         let position = headPosition + 1
         let version = entry.version + 1
         let recordedAt = clock()
-        let encoded = codec.encode(data)
+        let encoded = encoder.encode(data)
         let canonical = EventHashing.canonicalBytes(
             position: position, version: version, recordedAt: recordedAt, event: event, data: data)
         let hash = EventHashing.chain(previous: headHash, canonical: canonical)
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO events (position, event_id, stream_id, version, type, schema, occurred_at, recorded_at,
-                    source, user, correlation_id, known_type, codec, dictionary_id, data_size, payload, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
         let arguments: [(any DatabaseValueConvertible)?] = [
             position, idBytes, entry.id, version, event.type, event.schema, event.occurredAt.milliseconds,
             recordedAt.milliseconds, event.source, event.user, event.correlationID, event.isKnownType,
             encoded.codec.rawValue, encoded.dictionaryID, data.count, Data(encoded.payload), Data(hash),
         ]
-        try insert.execute(arguments: StatementArguments(arguments))
+        try insertEvent.execute(arguments: StatementArguments(arguments))
         headPosition = position
         headHash = hash
         streams[event.stream] = (entry.id, version)
@@ -129,22 +140,21 @@ public final class EventAppender {
     private func streamEntry(_ name: String, create: Bool) throws -> (id: Int64, version: Int64)? {
         if let cached = streams[name] { return cached }
         if streams.count >= Self.streamCacheLimit { streams.removeAll(keepingCapacity: true) }
-        let lookup = try db.cachedStatement(sql: "SELECT id FROM streams WHERE name = ?")
-        if let id = try Int64.fetchOne(lookup, arguments: [name]) {
-            let versionQuery = try db.cachedStatement(sql: "SELECT max(version) FROM events WHERE stream_id = ?")
-            let version = try Int64.fetchOne(versionQuery, arguments: [id]) ?? 0
+        if let id = try Int64.fetchOne(findStream, arguments: [name]) {
+            let version = try Int64.fetchOne(findStreamVersion, arguments: [id]) ?? 0
             streams[name] = (id, version)
             return (id, version)
         }
         guard create else { return nil }
-        let insert = try db.cachedStatement(sql: "INSERT INTO streams(name) VALUES (?)")
-        try insert.execute(arguments: [name])
+        try insertStream.execute(arguments: [name])
         let entry = (id: db.lastInsertedRowID, version: Int64(0))
         streams[name] = entry
         return entry
     }
 
     private func storedTwin(of idBytes: Data) throws -> (position: Int64, event: NewEvent, data: [UInt8])? {
+        // The common case, a new id, costs one index probe; only a hit decodes the stored event.
+        guard try Int64.fetchOne(findEventPosition, arguments: [idBytes]) != nil else { return nil }
         let query = try db.cachedStatement(sql: "\(EventRowDecoder.selectColumns) WHERE e.event_id = ?")
         guard let row = try Row.fetchOne(query, arguments: [idBytes]) else { return nil }
         let stored = try EventRowDecoder(codec: codec).decode(row)

@@ -34,7 +34,7 @@ public enum EventHashing {
         key("data")
         out.append(contentsOf: data)
         key("event_id")
-        JSONValue.writeString(event.eventID.uuidString.lowercased(), to: &out)
+        JSONValue.writeString(event.eventID.lowercasedString, to: &out)
         key("occurred_at")
         out.append(contentsOf: String(event.occurredAt.milliseconds).utf8)
         key("position")

@@ -19,27 +19,42 @@ struct PayloadCodec: Sendable {
 
     let compression: StoreConfiguration.Compression
     private let plain = LZ4Block()
+    private let currentDictionary: [UInt8]?
     /// Dictionaries by id, as stored in `payload_dictionaries`.
     private let dictionaries: [Int64: LZ4Block]
 
     init(compression: StoreConfiguration.Compression, dictionaries: [Int64: [UInt8]]) {
         self.compression = compression
         self.dictionaries = dictionaries.mapValues { LZ4Block(dictionary: $0) }
+        self.currentDictionary = dictionaries[PayloadDictionary.id]
     }
 
-    /// The smallest allowed encoding of `json`: compressed only where compression pays.
-    func encode(_ json: [UInt8]) -> Encoded {
-        switch compression {
-        case .none:
-            break
-        case .lz4:
-            if let block = plain.compress(json) { return Encoded(codec: .lz4, dictionaryID: nil, payload: block) }
-        case .lz4Dictionary:
-            if let dictionary = dictionaries[PayloadDictionary.id], let block = dictionary.compress(json) {
-                return Encoded(codec: .lz4Dictionary, dictionaryID: PayloadDictionary.id, payload: block)
+    /// A compressor for one write transaction: it reuses liblz4 state across rows (not thread-safe).
+    func makeEncoder() -> Encoder {
+        Encoder(
+            compression: compression, plain: plain,
+            dictionary: compression == .lz4Dictionary ? currentDictionary.map(LZ4DictionaryCompressor.init) : nil)
+    }
+
+    struct Encoder {
+        let compression: StoreConfiguration.Compression
+        let plain: LZ4Block
+        let dictionary: LZ4DictionaryCompressor?
+
+        /// The smallest allowed encoding of `json`: compressed only where compression pays.
+        func encode(_ json: [UInt8]) -> Encoded {
+            switch compression {
+            case .none:
+                break
+            case .lz4:
+                if let block = plain.compress(json) { return Encoded(codec: .lz4, dictionaryID: nil, payload: block) }
+            case .lz4Dictionary:
+                if let block = dictionary?.compress(json) {
+                    return Encoded(codec: .lz4Dictionary, dictionaryID: PayloadDictionary.id, payload: block)
+                }
             }
+            return Encoded(codec: .identity, dictionaryID: nil, payload: json)
         }
-        return Encoded(codec: .identity, dictionaryID: nil, payload: json)
     }
 
     /// The canonical JSON of a stored payload, or `nil` when it cannot be decoded.

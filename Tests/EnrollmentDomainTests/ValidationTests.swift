@@ -79,3 +79,22 @@ struct ValidationTests {
         #expect(validationError(line) == nil)
     }
 }
+
+struct UUIDTextTests {
+    @Test func parsesAndFormatsLikeFoundation() {
+        for _ in 0..<1_000 {
+            let uuid = UUID()
+            #expect(UUID(hexString: uuid.uuidString) == uuid)
+            #expect(UUID(hexString: uuid.uuidString.lowercased()) == uuid)
+            #expect(uuid.lowercasedString == uuid.uuidString.lowercased())
+        }
+    }
+
+    @Test(arguments: [
+        "", "0a63f911-1111-4222-8333-44445555666", "0a63f911x1111-4222-8333-444455556666",
+        "0a63f911-1111-4222-8333-44445555666g",
+    ])
+    func refusesWhatIsNotAUUID(text: String) {
+        #expect(UUID(hexString: text) == nil)
+    }
+}
