@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Tests only: an independent RFC 4180 parser to read our CSV back.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // liblz4, the system C library (`apt-get install liblz4-dev`).
@@ -88,7 +90,12 @@ let package = Package(
         ),
         .testTarget(name: "IngestTests", dependencies: ["EnrollmentDomain", "EventStore", "Ingest", "TestSupport"]),
         // Runs the built `enroll-audit` binary (the dependency makes sure it is built first).
-        .testTarget(name: "CLITests", dependencies: ["EnrollAuditCLI", "TestSupport", "EnrollmentDomain"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "EnrollAuditCLI", "TestSupport", "EnrollmentDomain", .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,7 +12,7 @@ struct EnrollAudit: ParsableCommand {
             5 the store could not be written (disk full, read-only, locked).
             """,
         version: "0.1.0",
-        subcommands: [Ingest.self, Append.self, Verify.self, Export.self]
+        subcommands: [Ingest.self, Append.self, Verify.self, Export.self, Tail.self]
     )
 
     /// Parses, runs, and maps every failure to the documented exit status with one clear message.

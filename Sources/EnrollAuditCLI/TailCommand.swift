@@ -1,0 +1,81 @@
+import ArgumentParser
+import EventStore
+import Export
+import Foundation
+
+extension EnrollAudit {
+    struct Tail: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print events in position order as NDJSON, and with --follow keep printing new ones.",
+            discussion: """
+                With --follow, events appended by other processes are printed as they commit, each exactly \
+                once, in position order. It sleeps on file-change notifications (inotify), not a busy loop. \
+                Stop it with Ctrl-C.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(help: ArgumentHelp("Start after this position (default: the beginning).", valueName: "n"))
+        var after: Int64 = 0
+
+        @Option(help: ArgumentHelp("Without --follow, print at most this many events.", valueName: "n"))
+        var limit: Int?
+
+        @Flag(help: "Keep running and print events as they are appended.")
+        var follow = false
+
+        func run() throws {
+            let store = try storeOptions.openForReading()
+            let sink = try ByteSink(handle: .standardOutput, lz4: false)
+            var position = after
+            var printed = 0
+            func drain() throws {
+                try store.forEachEvent(after: position) { event in
+                    var line: [UInt8] = []
+                    event.exportJSON.write(to: &line)
+                    line.append(0x0A)
+                    try sink.write(line)
+                    position = event.position
+                    printed += 1
+                    return follow || limit.map { printed < $0 } ?? true
+                }
+                try sink.flush()
+            }
+            try drain()
+            guard follow else { return }
+            let watcher = ChangeWatcher(directory: URL(fileURLWithPath: store.path).deletingLastPathComponent().path)
+            while true {
+                watcher.wait(timeoutMilliseconds: 1_000)
+                try drain()
+            }
+        }
+    }
+}
+
+/// Sleeps until a file in a directory changes (inotify), or a timeout passes.
+final class ChangeWatcher {
+    private let descriptor: Int32
+
+    init(directory: String) {
+        descriptor = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        if descriptor >= 0 {
+            _ = inotify_add_watch(descriptor, directory, UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE))
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Returns after a change or `timeoutMilliseconds`, whichever comes first.
+    func wait(timeoutMilliseconds: Int32) {
+        guard descriptor >= 0 else {
+            usleep(UInt32(min(timeoutMilliseconds, 200)) * 1000)
+            return
+        }
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        _ = poll(&request, 1, timeoutMilliseconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while read(descriptor, &buffer, buffer.count) > 0 {}
+    }
+}
