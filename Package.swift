@@ -41,7 +41,9 @@ let package = Package(
         // Input adapters (native NDJSON, NanoMDM, Graph, access logs) and the streaming ingest.
         .target(
             name: "Ingest",
-            dependencies: ["EnrollmentDomain", "EventStore", "LZ4"]
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "LZ4", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Output formats: NDJSON, CSV, JSON, LZ4 frames.
         .target(
@@ -67,7 +69,7 @@ let package = Package(
             ]
         ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EnrollmentDomain"], path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
         .testTarget(
             name: "EventStoreTests",
