@@ -77,7 +77,14 @@ let package = Package(
                 "EnrollmentDomain", "EventStore", "LZ4", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "IngestTests", dependencies: ["EnrollmentDomain", "EventStore", "Ingest", "TestSupport"]),
+        // Depends on the executable so that the CLI tests of ingest find it built.
+        .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "Ingest", "TestSupport", "EnrollAuditCLI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Runs the built `enroll-audit` binary (the dependency makes sure it is built first).
         .testTarget(name: "CLITests", dependencies: ["EnrollAuditCLI", "TestSupport", "EnrollmentDomain"]),
     ],
