@@ -111,8 +111,11 @@ public final class LineReader {
             guard sniffing.count >= LZ4FrameReader.magic.count || bytes.isEmpty else { return }
             sniffed = true
             if sniffing.starts(with: LZ4FrameReader.magic) { decompressor = try LZ4FrameReader() }
+            // A UTF-8 byte order mark (Windows tools write one) is not part of the first line.
+            if sniffing.starts(with: [0xEF, 0xBB, 0xBF]) { sniffing.removeFirst(3) }
             swap(&bytes, &sniffing)
             sniffing = []
+            if bytes.isEmpty { return }
         }
         guard !bytes.isEmpty else {
             if let decompressor, !decompressor.atFrameBoundary {

@@ -29,6 +29,7 @@ struct LineReaderTests {
             ])
         #expect(try lines("", limit: 10) == [])
         #expect(try lines("a\n", limit: 10) == ["a"])
+        #expect(try lines("\u{FEFF}{\n}\n", limit: 10) == ["{", "}"])
     }
 
     @Test func aLineOverTheLimitSpanningManyReadsIsSkippedToItsEnd() throws {
