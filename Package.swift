@@ -43,7 +43,9 @@ let package = Package(
         // Input adapters (native NDJSON, NanoMDM, Graph, access logs) and the streaming ingest.
         .target(
             name: "Ingest",
-            dependencies: ["EnrollmentDomain", "EventStore", "LZ4"]
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "LZ4", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Output formats: NDJSON, CSV, JSON, LZ4 frames.
         .target(
@@ -80,7 +82,7 @@ let package = Package(
             path: "Tools/Benchmarks"
         ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EnrollmentDomain"], path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
         .testTarget(
             name: "EventStoreTests",
@@ -88,7 +90,14 @@ let package = Package(
                 "EnrollmentDomain", "EventStore", "LZ4", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "IngestTests", dependencies: ["EnrollmentDomain", "EventStore", "Ingest", "TestSupport"]),
+        // Depends on the executable so that the CLI tests of ingest find it built.
+        .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "Ingest", "TestSupport", "EnrollAuditCLI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Runs the built `enroll-audit` binary (the dependency makes sure it is built first).
         .testTarget(
             name: "CLITests",

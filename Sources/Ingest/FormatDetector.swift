@@ -1,28 +1,63 @@
+import EnrollmentDomain
+
 /// Guesses an input's format from its first non-blank line.
+///
+/// A first line that is a complete JSON object is judged by its top-level members, so a native export
+/// whose `data.raw` holds a webhook body is still native. Otherwise (a pretty-printed document's first
+/// line, a damaged line) the text is searched for telltale member names.
 public enum FormatDetector {
     /// The format of a first line, or `nil` when it is blank or unrecognisable.
     public static func detect(_ line: [UInt8]) -> InputFormat? {
-        guard let first = line.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF })
-        else { return nil }
-        let text = String(decoding: line.prefix(4096), as: UTF8.self)
+        var body = line[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        guard let first = body.first(where: { $0 != 0x20 && $0 != 0x09 }) else { return nil }
         switch first {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            if text.contains("\"checkin_event\"") || text.contains("\"acknowledge_event\"")
-                || (text.contains("\"topic\"") && text.contains("\"mdm."))
-            {
-                return .nanomdm
-            }
-            if text.contains("\"stream\"") && text.contains("\"event_id\"") { return .native }
-            if text.contains("@odata") || text.contains("\"value\"") || text.contains("eventDateTime")
-                || text.contains("TroubleshootingEvent") || text == "{" || text == "["
-            {
-                return .graph
-            }
-            return .native
+            if let members = try? JSONParser.parse(body).objectValue { return detect(members: members) }
+            return detect(text: String(decoding: body.prefix(4096), as: UTF8.self))
         default:
             // `host ident user [date] "request" status …`
+            let text = String(decoding: body.prefix(4096), as: UTF8.self)
             if text.contains(" [") && text.contains("\"") { return .accessLog }
             return nil
         }
+    }
+
+    private static func detect(members: [String: JSONValue]) -> InputFormat {
+        if members["stream"] != nil && members["type"] != nil { return .native }
+        if members["topic"] != nil || members["checkin_event"] != nil || members["acknowledge_event"] != nil {
+            return .nanomdm
+        }
+        if members["value"] != nil || members.keys.contains(where: { $0.hasPrefix("@odata") })
+            || members["eventDateTime"] != nil || members["correlationId"] != nil
+        {
+            return .graph
+        }
+        return .native
+    }
+
+    private static func detect(text: String) -> InputFormat {
+        let trimmed = text.trimmingCharacters(in: [" ", "\t"])
+        if trimmed == "{" || trimmed == "[" || trimmed.hasPrefix("[{") || trimmed.hasPrefix("[ {") { return .graph }
+        if text.contains("\"stream\"") && text.contains("\"event_id\"") && text.contains("\"occurred_at\"") {
+            return .native
+        }
+        if text.contains("\"checkin_event\"") || text.contains("\"acknowledge_event\"")
+            || (text.contains("\"topic\"") && text.contains("\"mdm."))
+        {
+            return .nanomdm
+        }
+        if text.contains("@odata") || text.contains("\"value\"") || text.contains("eventDateTime")
+            || text.contains("TroubleshootingEvent")
+        {
+            return .graph
+        }
+        return .native
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
+        String(drop(while: set.contains).reversed().drop(while: set.contains).reversed())
     }
 }

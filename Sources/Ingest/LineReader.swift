@@ -22,9 +22,12 @@ public final class LineReader {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Bytes before this index are known to hold no newline after `start`.
+    private var scanned = 0
     private var atEnd = false
     private var decompressor: LZ4FrameReader?
     private var sniffed = false
+    private var sniffing: [UInt8] = []
     private static let chunkSize = 1 << 20
 
     /// - Parameters:
@@ -41,27 +44,31 @@ public final class LineReader {
     public func next() throws -> Line? {
         var skipping: (prefix: [UInt8], length: Int)?
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = nextNewline() {
                 var end = newline
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
                 let lineStart = start
                 start = newline + 1
+                scanned = start
                 lineNumber += 1
                 if let skipped = skipping {
                     return .tooLong(prefix: skipped.prefix, length: skipped.length + (newline - lineStart))
                 }
                 if end - lineStart > maximumLineLength {
-                    return .tooLong(prefix: Array(buffer[lineStart..<lineStart + 1024]), length: end - lineStart)
+                    return .tooLong(
+                        prefix: Array(buffer[lineStart..<min(end, lineStart + 1024)]), length: end - lineStart)
                 }
                 return .text(Array(buffer[lineStart..<end]))
             }
+            scanned = buffer.count
             let pending = buffer.count - start
-            if pending > maximumLineLength {
+            if skipping != nil || pending > maximumLineLength {
                 // Drop what we have of an over-long line and keep reading to its end.
-                if skipping == nil { skipping = (Array(buffer[start..<start + 1024]), 0) }
+                if skipping == nil { skipping = (Array(buffer[start..<min(buffer.count, start + 1024)]), 0) }
                 skipping!.length += pending
                 buffer.removeAll(keepingCapacity: true)
                 start = 0
+                scanned = 0
             }
             if atEnd {
                 guard start < buffer.count || skipping != nil else { return nil }
@@ -79,28 +86,62 @@ public final class LineReader {
         }
     }
 
+    /// The index of the next `\n` at or after `start`, searching only bytes not searched before.
+    private func nextNewline() -> Int? {
+        let from = max(start, scanned)
+        guard from < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress, let found = memchr(base + from, 0x0A, bytes.count - from) else {
+                return nil
+            }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     private func fill() throws {
         if start > 0 {
             buffer.removeSubrange(0..<start)
+            scanned = max(0, scanned - start)
             start = 0
         }
-        guard let chunk = try handle.read(upToCount: Self.chunkSize), !chunk.isEmpty else {
+        var bytes = try readSome()
+        if !sniffed {
+            // Wait for the 4 bytes of an LZ4 frame's magic number, or the end of input.
+            sniffing += bytes
+            guard sniffing.count >= LZ4FrameReader.magic.count || bytes.isEmpty else { return }
+            sniffed = true
+            if sniffing.starts(with: LZ4FrameReader.magic) { decompressor = try LZ4FrameReader() }
+            // A UTF-8 byte order mark (Windows tools write one) is not part of the first line.
+            if sniffing.starts(with: [0xEF, 0xBB, 0xBF]) { sniffing.removeFirst(3) }
+            swap(&bytes, &sniffing)
+            sniffing = []
+            if bytes.isEmpty { return }
+        }
+        guard !bytes.isEmpty else {
             if let decompressor, !decompressor.atFrameBoundary {
                 throw LZ4Error(reason: "the .lz4 input ends in the middle of a frame (truncated file)")
             }
             atEnd = true
             return
         }
-        var bytes = Array(chunk)
-        if !sniffed {
-            sniffed = true
-            if bytes.starts(with: LZ4FrameReader.magic) { decompressor = try LZ4FrameReader() }
-        }
         if let decompressor {
             try decompressor.decompress(bytes) { buffer.append(contentsOf: $0) }
-            bytes = []
         } else {
             buffer.append(contentsOf: bytes)
+        }
+    }
+
+    /// Reads what the input has, up to one chunk, waiting only until some bytes arrive (so a pipe that
+    /// trickles lines is read as they come); empty at the end of input.
+    private func readSome() throws -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if count >= 0 {
+                chunk.removeLast(chunk.count - count)
+                return chunk
+            }
+            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         }
     }
 }

@@ -5,9 +5,21 @@ struct FormatDetectorTests {
     @Test(arguments: [
         (#"{"event_id":"x","stream":"UE-1","type":"a.b"}"#, InputFormat.native),
         (#"{"topic":"mdm.Authenticate","checkin_event":{}}"#, .nanomdm),
+        (#"{"topic":"mdm.Authenticate","event_id":"x","created_at":"x","checkin_event":{"udid":"x"}}"#, .nanomdm),
+        (#"{"topic":"mdm.Connect","acknowledge_event":{"status":"Acknowledged"}}"#, .nanomdm),
         (#"{"@odata.context":"x","value":[]}"#, .graph),
+        (#"{"@odata.type":"x","id":"x","eventDateTime":"2026-10-01T00:00:00Z","correlationId":"c"}"#, .graph),
         ("{", .graph),
+        ("[", .graph),
+        ("  {  ", .graph),
+        (#"[{"value":["#, .graph),
+        (#"{ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#x","#, .graph),
         (#"203.0.113.29 - - [01/Oct/2026:19:06:12 +0000] "GET / HTTP/1.1" 200 1 "-" "-""#, .accessLog),
+        // A native export of an adapted webhook event is still native.
+        (
+            #"{"data":{"raw":{"checkin_event":{},"topic":"mdm.Authenticate"}},"event_id":"x","stream":"e","type":"mdm.authenticated"}"#,
+            .native
+        ),
     ])
     func firstLinesAreRecognised(line: String, format: InputFormat) {
         #expect(FormatDetector.detect(Array(line.utf8)) == format)
