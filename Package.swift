@@ -67,7 +67,7 @@ let package = Package(
             ]
         ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EnrollmentDomain"], path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
         .testTarget(
             name: "EventStoreTests",
@@ -76,6 +76,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IngestTests", dependencies: ["EnrollmentDomain", "EventStore", "Ingest", "TestSupport"]),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "Ingest", "Projections", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Runs the built `enroll-audit` binary (the dependency makes sure it is built first).
         .testTarget(name: "CLITests", dependencies: ["EnrollAuditCLI", "TestSupport", "EnrollmentDomain"]),
     ],
