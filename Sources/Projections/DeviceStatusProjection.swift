@@ -1,27 +1,25 @@
 import EnrollmentDomain
 import EventStore
-import Foundation
 import GRDB
 
 /// The `device_status` projection: one row per enrollment (keyed by its canonical id), recomputed
 /// from all the enrollment's events whenever one of its streams receives an event or its set changes.
 ///
 /// It reads the identity tables, so it must come after ``IdentityProjection`` in the store's list. Work
-/// is batched: `apply` only notes the stream; the enrollments noted are recomputed once at the end of
-/// the transaction, or every ``flushThreshold`` streams during a bulk ingest or rebuild (bounded memory).
-public final class DeviceStatusProjection: InlineProjection, @unchecked Sendable {
-    // @unchecked: `dirty` is only touched under `lock`; GRDB serializes each store's writes, and the
-    // streams are kept per connection so one instance may serve several stores.
+/// is batched: `apply` only notes the stream in a temporary table; the enrollments noted are recomputed
+/// at the end of the transaction, and every ``flushInterval`` positions during a bulk ingest or rebuild
+/// (bounded memory). The notes live in SQLite, not in memory, so a rolled-back savepoint restores them
+/// together with everything else it undoes.
+public struct DeviceStatusProjection: InlineProjection {
     public let name = "device_status"
     /// Includes the identity projection's version: new identity rules rebuild this table too.
     public let version = 1_000 * IdentityProjection().version + 1
-    /// How many noted streams trigger a recomputation before the transaction ends.
-    public let flushThreshold: Int
-    private let lock = NSLock()
-    private var dirty: [ObjectIdentifier: Set<String>] = [:]
+    /// Every this many positions, the enrollments noted so far are recomputed before the transaction ends.
+    public let flushInterval: Int64
 
-    public init(flushThreshold: Int = 10_000) {
-        self.flushThreshold = flushThreshold
+    /// - Parameter flushInterval: the default is 10,000.
+    public init(flushInterval: Int64 = 10_000) {
+        self.flushInterval = max(1, flushInterval)
     }
 
     static let schema = """
@@ -53,47 +51,57 @@ public final class DeviceStatusProjection: InlineProjection, @unchecked Sendable
         """
 
     public func reset(_ db: Database) throws {
-        _ = take(db)
+        try Self.dirty(db, "DELETE FROM temp.device_status_dirty")
         try db.execute(sql: "DROP TABLE IF EXISTS device_status")
         try db.execute(sql: Self.schema)
     }
 
     public func apply(_ recorded: RecordedEvent, _ db: Database) throws {
-        var noted = [recorded.event.stream]
+        try Self.dirty(db, "INSERT OR IGNORE INTO temp.device_status_dirty(stream) VALUES (?)", [recorded.event.stream])
         if recorded.event.type == "account.signed_in", let aad = recorded.currentData.nonEmptyString("aad_user_id") {
             // A new Entra id → UPN mapping may give Graph-only enrollments their user and failure join.
-            noted += try String.fetchAll(
-                db.cachedStatement(sql: "SELECT stream FROM identity_userless WHERE aad_user_id = ?"),
-                arguments: [aad])
+            try Self.dirty(
+                db,
+                """
+                INSERT OR IGNORE INTO temp.device_status_dirty(stream)
+                SELECT stream FROM identity_userless WHERE aad_user_id = ?
+                """, [aad])
         }
-        let count = lock.withLock {
-            dirty[ObjectIdentifier(db), default: []].formUnion(noted)
-            return dirty[ObjectIdentifier(db)]!.count
-        }
-        if count >= flushThreshold { try flush(db) }
+        if recorded.position % flushInterval == 0 { try flush(db) }
     }
 
     public func commit(_ db: Database) throws {
         try flush(db)
     }
 
-    private func take(_ db: Database) -> Set<String> {
-        lock.withLock { dirty.removeValue(forKey: ObjectIdentifier(db)) ?? [] }
+    /// Runs a statement on the table of noted streams, creating the table first when this connection
+    /// lacks it (it is temporary: per connection, and gone when the transaction that made it rolls back).
+    private static func dirty(_ db: Database, _ sql: String, _ arguments: StatementArguments = []) throws {
+        do {
+            try db.cachedStatement(sql: sql).execute(arguments: arguments)
+        } catch let error as DatabaseError where error.message?.hasPrefix("no such table") == true {
+            try db.execute(
+                sql: "CREATE TEMP TABLE IF NOT EXISTS device_status_dirty (stream TEXT PRIMARY KEY) WITHOUT ROWID")
+            try db.cachedStatement(sql: sql).execute(arguments: arguments)
+        }
     }
 
     /// Recomputes the enrollments of the noted streams.
     private func flush(_ db: Database) throws {
-        let streams = take(db)
-        guard !streams.isEmpty else { return }
+        try Self.dirty(db, "DELETE FROM temp.device_status_dirty WHERE 0")  // makes sure the table exists
+        let roots = try String.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT DISTINCT n.root FROM temp.device_status_dirty d JOIN identity_nodes n ON n.id = d.stream
+                    ORDER BY n.root
+                    """))
+        guard !roots.isEmpty else { return }
         let graph = IdentityGraph(db: db)
-        var roots: Set<String> = []
-        for stream in streams {
-            if let root = try graph.root(of: stream) { roots.insert(root) }
-        }
         let reader = try StoredEventReader(db)
-        for root in roots.sorted() {
+        for root in roots {
             try recompute(root, graph: graph, reader: reader, db)
         }
+        try db.cachedStatement(sql: "DELETE FROM temp.device_status_dirty").execute()
     }
 
     private func recompute(_ root: String, graph: IdentityGraph, reader: StoredEventReader, _ db: Database) throws {

@@ -26,7 +26,10 @@ enum EventLabels {
         case "remote_management.declined": return "Declined remote management"
         case "profile.installed": return "Management profile installed" + detail("profile_name")
         case "profile.install_failed": return "Management profile failed to install" + because("error_code")
-        case "mdm.authenticated": return "MDM check-in: Authenticate" + detail("os_version", "product_name")
+        case "mdm.authenticated":
+            let os = value("os_version").map { ["OS \($0)"] } ?? []
+            let parts = os + [value("product_name")].compactMap { $0 }
+            return "MDM check-in: Authenticate" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")
         case "mdm.token_updated":
             return data["token_update_tally"]?.intValue == 1
                 ? "MDM enrollment completed (first TokenUpdate)" : "MDM check-in: TokenUpdate"

@@ -41,7 +41,7 @@ struct OrderIndependenceTests {
         let expected = try reference.dump()
         let expectedTimelines = try timelines(reference)
 
-        let shuffled = try ProjectedStore(flushThreshold: 7)
+        let shuffled = try ProjectedStore(flushInterval: 7)
         try appendInBatches(events.shuffled(using: &random), to: shuffled.store, using: &random)
         #expect(try shuffled.dump() == expected)
         #expect(try timelines(shuffled) == expectedTimelines)

@@ -10,10 +10,10 @@ struct ProjectedStore {
     let directory = TemporaryDirectory()
     let store: SQLiteEventStore
 
-    init(flushThreshold: Int = 10_000) throws {
+    init(flushInterval: Int64 = 10_000) throws {
         var configuration = StoreConfiguration()
         configuration.durability = .normal
-        configuration.projections = [IdentityProjection(), DeviceStatusProjection(flushThreshold: flushThreshold)]
+        configuration.projections = [IdentityProjection(), DeviceStatusProjection(flushInterval: flushInterval)]
         store = try SQLiteEventStore(path: directory.path("store.sqlite"), configuration: configuration)
     }
 
