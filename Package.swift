@@ -66,6 +66,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmark: rebuilding and maintaining the projections of a large store.
+        .executableTarget(
+            name: "projections-bench",
+            dependencies: ["EnrollmentDomain", "EventStore", "Projections"],
+            path: "Tools/ProjectionsBench"
+        ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
         .target(name: "TestSupport", dependencies: ["EnrollmentDomain"], path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
