@@ -50,9 +50,10 @@ public struct StoredEventReader {
         for start in stride(from: 0, to: names.count, by: 500) {
             let slice = names[start..<min(start + 500, names.count)]
             let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(
-                db, sql: "\(EventRowDecoder.selectColumns) WHERE s.name IN (\(marks)) ORDER BY e.position",
-                arguments: StatementArguments(Array(slice)))
+            // Cached per placeholder count: an enrollment has a handful of streams, so few statements.
+            let statement = try db.cachedStatement(
+                sql: "\(EventRowDecoder.selectColumns) WHERE s.name IN (\(marks)) ORDER BY e.position")
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(Array(slice)))
             while let row = try rows.next() {
                 events.append(try decoder.decode(row).recorded)
             }
