@@ -8,6 +8,11 @@ struct SyntheticEnrollment {
     var enrollmentID: String { String(format: "%040x", index + 1) }
     var user: String { "user\(index % 50_000)@contoso.com" }
 
+    /// How many events the enrollments written for about `count` events hold.
+    static func count(forAbout count: Int) throws -> Int {
+        (0..<max(1, count / 10)).reduce(0) { $0 + SyntheticEnrollment(index: $1).events().count }
+    }
+
     func events() -> [NewEvent] {
         let base: Int64 = 1_790_000_000_000 + Int64(index) * 37_000
         var serial = 0
