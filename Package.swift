@@ -81,6 +81,12 @@ let package = Package(
             dependencies: ["EnrollmentDomain", "EventStore", "Ingest", "FleetSimulator"],
             path: "Tools/Benchmarks"
         ),
+        // Benchmark: rebuilding and maintaining the projections of a large store.
+        .executableTarget(
+            name: "projections-bench",
+            dependencies: ["EnrollmentDomain", "EventStore", "Projections"],
+            path: "Tools/ProjectionsBench"
+        ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
         .target(name: "TestSupport", dependencies: ["EnrollmentDomain"], path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
@@ -95,6 +101,13 @@ let package = Package(
             name: "IngestTests",
             dependencies: [
                 "EnrollmentDomain", "EventStore", "Ingest", "TestSupport", "EnrollAuditCLI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "Ingest", "Projections", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

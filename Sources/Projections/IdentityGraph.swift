@@ -1,0 +1,155 @@
+import GRDB
+
+/// The union-find of ids, persisted in SQLite: each id (node) names the root of its set, and the root
+/// is always the set's canonical enrollment id.
+///
+/// The canonical id is chosen by a rule independent of arrival order: the stream of the set's earliest
+/// event by (first-hand source before second-hand, `occurred_at`, event id). Each set keeps that key;
+/// merging keeps the smaller key's root and relabels the other set's nodes (sets are a handful of ids).
+struct IdentityGraph {
+    /// What makes a set's root canonical: smaller is earlier.
+    struct RootKey: Comparable {
+        var rank: Int64
+        var occurredAt: Int64
+        var eventID: String
+
+        static func < (lhs: RootKey, rhs: RootKey) -> Bool {
+            (lhs.rank, lhs.occurredAt, lhs.eventID) < (rhs.rank, rhs.occurredAt, rhs.eventID)
+        }
+    }
+
+    let db: Database
+
+    static let schema = """
+        CREATE TABLE identity_nodes (
+            id    TEXT PRIMARY KEY,
+            root  TEXT NOT NULL,
+            kinds INTEGER NOT NULL CHECK (kinds > 0)
+        ) WITHOUT ROWID;
+        CREATE INDEX identity_nodes_root ON identity_nodes(root);
+        CREATE TABLE identity_sets (
+            root        TEXT PRIMARY KEY,
+            rank        INTEGER NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            event_id    TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE identity_user_ids (
+            aad_user_id TEXT NOT NULL,
+            upn         TEXT NOT NULL,
+            PRIMARY KEY (aad_user_id, upn)
+        ) WITHOUT ROWID;
+        CREATE TABLE identity_userless (
+            aad_user_id   TEXT NOT NULL,
+            stream        TEXT NOT NULL,
+            second        INTEGER NOT NULL,
+            joins_failure INTEGER NOT NULL CHECK (joins_failure IN (0, 1)),
+            PRIMARY KEY (aad_user_id, stream, second, joins_failure)
+        ) WITHOUT ROWID;
+        """
+
+    static let tables = ["identity_nodes", "identity_sets", "identity_user_ids", "identity_userless"]
+
+    /// The root of `id`'s set, or `nil` when the id is unknown.
+    func root(of id: String) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT root FROM identity_nodes WHERE id = ?"), arguments: [id])
+    }
+
+    private func key(of root: String) throws -> RootKey {
+        let statement = try db.cachedStatement(
+            sql: "SELECT rank, occurred_at, event_id FROM identity_sets WHERE root = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [root]) else {
+            throw DatabaseError(message: "identity set \(root) has no key")
+        }
+        return RootKey(rank: row[0], occurredAt: row[1], eventID: row[2])
+    }
+
+    /// Records an event of `stream`: creates its node, or makes it the root when the event is the set's
+    /// new earliest.
+    ///
+    /// - Returns: the root of the stream's set.
+    func register(stream: String, key: RootKey) throws -> String {
+        guard let root = try root(of: stream) else {
+            try db.cachedStatement(sql: "INSERT INTO identity_nodes(id, root, kinds) VALUES (?, ?, ?)")
+                .execute(arguments: [stream, stream, IdentityKinds.stream.rawValue])
+            try db.cachedStatement(
+                sql: "INSERT INTO identity_sets(root, rank, occurred_at, event_id) VALUES (?, ?, ?, ?)"
+            ).execute(arguments: [stream, key.rank, key.occurredAt, key.eventID])
+            return stream
+        }
+        try addKinds(.stream, to: stream)
+        guard key < (try self.key(of: root)) else { return root }
+        if root != stream {
+            try relabel(root, to: stream)
+        }
+        try db.cachedStatement(
+            sql: "UPDATE identity_sets SET rank = ?, occurred_at = ?, event_id = ? WHERE root = ?"
+        ).execute(arguments: [key.rank, key.occurredAt, key.eventID, stream])
+        return stream
+    }
+
+    /// Joins `id` to the set whose root is `root`.
+    ///
+    /// - Returns: the root of the joined set.
+    func link(_ id: String, kind: IdentityKinds, into root: String) throws -> String {
+        guard let other = try self.root(of: id) else {
+            try db.cachedStatement(sql: "INSERT INTO identity_nodes(id, root, kinds) VALUES (?, ?, ?)")
+                .execute(arguments: [id, root, kind.rawValue])
+            return root
+        }
+        try addKinds(kind, to: id)
+        guard other != root else { return root }
+        let (winner, loser) = try key(of: root) <= key(of: other) ? (root, other) : (other, root)
+        try relabel(loser, to: winner)
+        return winner
+    }
+
+    /// Moves every node of `old`'s set to `new` and forgets `old`'s key (`new` keeps or sets its own).
+    private func relabel(_ old: String, to new: String) throws {
+        try db.cachedStatement(sql: "UPDATE identity_nodes SET root = ? WHERE root = ?").execute(arguments: [new, old])
+        let oldKey = try key(of: old)
+        try db.cachedStatement(sql: "DELETE FROM identity_sets WHERE root = ?").execute(arguments: [old])
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO identity_sets(root, rank, occurred_at, event_id) VALUES (?, ?, ?, ?)"
+        ).execute(arguments: [new, oldKey.rank, oldKey.occurredAt, oldKey.eventID])
+    }
+
+    private func addKinds(_ kinds: IdentityKinds, to id: String) throws {
+        try db.cachedStatement(sql: "UPDATE identity_nodes SET kinds = kinds | ?1 WHERE id = ?2 AND kinds & ?1 != ?1")
+            .execute(arguments: [kinds.rawValue, id])
+    }
+
+    /// Records that `aadUserID` is `upn`.
+    ///
+    /// - Returns: whether this was new.
+    func addUser(aadUserID: String, upn: String) throws -> Bool {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO identity_user_ids(aad_user_id, upn) VALUES (?, ?)")
+            .execute(arguments: [aadUserID, upn])
+        return db.changesCount > 0
+    }
+
+    /// The UPNs known for an Entra user id, sorted.
+    func upns(ofAADUser aadUserID: String) throws -> [String] {
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT upn FROM identity_user_ids WHERE aad_user_id = ? ORDER BY upn"),
+            arguments: [aadUserID])
+    }
+
+    /// The userless events (stream, second) waiting for the UPN of `aadUserID` to join a failure key.
+    func userlessFailures(ofAADUser aadUserID: String) throws -> [(stream: String, second: Int64)] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT stream, second FROM identity_userless WHERE aad_user_id = ? AND joins_failure = 1"),
+            arguments: [aadUserID]
+        ).map { ($0[0], $0[1]) }
+    }
+
+    func addUserless(aadUserID: String, stream: String, second: Int64, joinsFailure: Bool) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO identity_userless(aad_user_id, stream, second, joins_failure)
+                VALUES (?, ?, ?, ?)
+                """
+        ).execute(arguments: [aadUserID, stream, second, joinsFailure])
+    }
+}

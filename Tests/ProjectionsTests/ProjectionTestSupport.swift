@@ -1,0 +1,75 @@
+import EnrollmentDomain
+import EventStore
+import Foundation
+import GRDB
+import Projections
+import TestSupport
+
+/// A fresh store with the tool's projections in a temporary directory.
+struct ProjectedStore {
+    let directory = TemporaryDirectory()
+    let store: SQLiteEventStore
+
+    init(flushInterval: Int64 = 10_000) throws {
+        var configuration = StoreConfiguration()
+        configuration.durability = .normal
+        configuration.projections = [IdentityProjection(), DeviceStatusProjection(flushInterval: flushInterval)]
+        store = try SQLiteEventStore(path: directory.path("store.sqlite"), configuration: configuration)
+    }
+
+    var queries: EnrollmentQueries { EnrollmentQueries(store: store) }
+
+    /// Every projection table as text, rows sorted: equal dumps mean equal projections.
+    func dump() throws -> String {
+        try store.read { db in
+            var lines: [String] = []
+            for table in ["identity_nodes", "identity_sets", "identity_user_ids", "identity_userless", "device_status"]
+            {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") {
+                    lines.append("\(table) \(row.description)")
+                }
+            }
+            return lines.sorted().joined(separator: "\n")
+        }
+    }
+}
+
+/// The sample fleet, ingested once for the scenario tests (read-only afterwards).
+enum SampleStore {
+    static let shared: ProjectedStore = {
+        let projected = try! ProjectedStore()
+        try! projected.store.append(try! SampleSources.all())
+        return projected
+    }()
+
+    /// After every sample event: stalled judgements are made as of this time.
+    static let asOf = Timestamp(iso8601: "2027-01-15T00:00:00Z")!
+
+    static var queries: EnrollmentQueries { shared.queries }
+
+    /// The enrollments of a user.
+    static func enrollments(of user: String) throws -> [DeviceStatus] {
+        try queries.enrollments(matching: user, asOf: asOf)
+    }
+}
+
+/// A small, fast, seeded random number generator (SplitMix64), so failures reproduce.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+// Literals keep hand-built test events readable.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+}

@@ -1,0 +1,80 @@
+import EnrollmentDomain
+import Foundation
+
+/// Random enrollments that stress the identity rules: links that arrive late in a stream of their own,
+/// MDM streams whose events occur earlier than the attempt's (the canonical id moves), access-log twins,
+/// Graph failures that only join once the user's Entra id is known, and equal `occurred_at` ties.
+enum SyntheticFleet {
+    static func events(seed: UInt64, enrollments: Int = 12) -> [NewEvent] {
+        var random = SeededGenerator(seed: seed)
+        var events: [NewEvent] = []
+        func id() -> UUID {
+            var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
+            bytes[6] = (bytes[6] & 0x0F) | 0x40
+            bytes[8] = (bytes[8] & 0x3F) | 0x80
+            return UUID(
+                uuid: (
+                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                    bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+                ))
+        }
+        for k in 0..<enrollments {
+            let user = "user\(k % 5)@synthetic.test"  // several enrollments per user: never merged by user
+            let attempt = "SYN-\(seed)-\(k)"
+            let enrollmentID = "E\(seed)x\(k)"
+            let aad = "aad-\(k % 5)"
+            let base: Int64 =
+                1_791_000_000_000 + Int64(k) * 3_600_000 + Int64.random(in: 0..<1000, using: &random) * 1000
+            let lateLink = Bool.random(using: &random)
+            func add(
+                _ type: String, _ offset: Int64, stream: String? = nil, user: String? = user,
+                source: String = "synthetic",
+                _ data: [String: JSONValue] = [:]
+            ) {
+                events.append(
+                    NewEvent(
+                        eventID: id(), stream: stream ?? attempt, type: type,
+                        occurredAt: Timestamp(milliseconds: base + offset), source: source, user: user, data: data))
+            }
+            let domain: [String: JSONValue] = ["domain": "synthetic.test", "user_identifier": .string(user)]
+            add("discovery.succeeded", 0, domain.merging(["model_family": "iPhone"]) { $1 })
+            add("discovery.succeeded", 0, stream: "web:\(user)@\(base / 1000)", source: "access-log", domain)
+            add("account.signed_in", 10_000, ["upn": .string(user), "aad_user_id": .string(aad)])
+            // Steps reported out of order: the Apple ID sign-in occurred "before" discovery.
+            add("apple_id.signed_in", Bool.random(using: &random) ? 20_000 : -5_000)
+            if k % 4 == 3 {
+                add("enrollment.failed", 25_100, ["reason": "DeviceCapReached"])
+                add(
+                    "enrollment.failed", 25_900, stream: "corr-\(seed)-\(k)", user: nil, source: "intune-graph",
+                    ["reason": "DeviceCapReached", "aad_user_id": .string(aad)])
+                continue
+            }
+            add("remote_management.allowed", 30_000)
+            add("profile.installed", 40_000, lateLink ? [:] : ["enrollment_id": .string(enrollmentID)])
+            // The MDM's clock is behind: its first check-in occurs before the attempt's discovery.
+            let mdmOffset: Int64 = Bool.random(using: &random) ? 41_000 : -60_000
+            var checkIn: [String: JSONValue] = ["enrollment_id": .string(enrollmentID), "product_name": "iPhone15,2"]
+            if !lateLink { checkIn["attempt_id"] = .string(attempt) }
+            add("mdm.authenticated", mdmOffset, stream: enrollmentID, user: nil, source: "nanomdm", checkIn)
+            checkIn["token_update_tally"] = 1
+            add("mdm.token_updated", mdmOffset + 1_000, stream: enrollmentID, user: nil, source: "nanomdm", checkIn)
+            if lateLink {
+                add(
+                    "identity.linked", 500_000, stream: "link-\(seed)-\(k)",
+                    ["attempt_id": .string(attempt), "enrollment_id": .string(enrollmentID)])
+            }
+            if k % 3 == 1 {
+                add("jit.failed", 50_000, ["reason": "device_registration key has trailing spaces"])
+            } else {
+                add("jit.registered", 50_000)
+                add("authenticator.installed", 50_000, ["version": "6.8.17"])  // a tie with jit.registered
+            }
+            if k % 5 == 2 {
+                add(
+                    "device.unenrolled", 900_000, stream: enrollmentID, user: nil, source: "nanomdm",
+                    ["by": "checkout", "enrollment_id": .string(enrollmentID)])
+            }
+        }
+        return events
+    }
+}
