@@ -23,8 +23,7 @@ test: setup lint
 
 demo: setup
 	$(SWIFT) build $(STRICT)
-	rm -f $(DEMO_STORE) $(DEMO_STORE)-wal $(DEMO_STORE)-shm
-	.build/debug/enroll-audit ingest --store $(DEMO_STORE) Tests/Fixtures/native.ndjson
+	.build/debug/enroll-audit demo --store $(DEMO_STORE) --replace
 	.build/debug/enroll-audit verify --store $(DEMO_STORE)
 
 schemas: setup

@@ -66,6 +66,7 @@ let package = Package(
                 "Ingest",
                 "Export",
                 "Projections",
+                "FleetSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,7 +89,7 @@ let package = Package(
             path: "Tools/ProjectionsBench"
         ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
-        .target(name: "TestSupport", dependencies: ["EnrollmentDomain"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EnrollmentDomain", "FleetSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
         .testTarget(
             name: "EventStoreTests",

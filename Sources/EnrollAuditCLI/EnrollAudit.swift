@@ -12,11 +12,19 @@ struct EnrollAudit: ParsableCommand {
             5 the store could not be written (disk full, read-only, locked).
             """,
         version: "0.1.0",
-        subcommands: [Ingest.self, Append.self, Verify.self, Export.self, Tail.self]
+        subcommands: [
+            Ingest.self, Append.self, Devices.self, Show.self, Timeline.self, Stats.self, Export.self, Verify.self,
+            Rebuild.self, Tail.self, Demo.self,
+        ]
     )
 
     /// Parses, runs, and maps every failure to the documented exit status with one clear message.
     static func main() {
+        // A parent may start us with signals blocked (threads of Dispatch block them, and children inherit
+        // the mask): unblock them so Ctrl-C and SIGTERM end `tail --follow` and long ingests as expected.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         do {
             var command = try parseAsRoot()
             try command.run()

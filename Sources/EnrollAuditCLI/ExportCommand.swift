@@ -18,6 +18,13 @@ extension EnrollAudit {
         @Option(help: "Output format: ndjson, csv or json.")
         var format: ExportFormat = .ndjson
 
+        @Option(help: ArgumentHelp("Only the events of the enrollment this id names (any known id).", valueName: "id"))
+        var id: String?
+
+        @Option(
+            help: ArgumentHelp("Only the events of this user's enrollments (UPN or Entra user id).", valueName: "upn"))
+        var user: String?
+
         @Option(help: ArgumentHelp("Only events that occurred at or after this time.", valueName: "time"))
         var since: TimeArgument?
 
@@ -31,23 +38,46 @@ extension EnrollAudit {
         var lz4 = false
 
         @Option(
-            name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+            name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")
+        )
         var output: String?
 
         @Option(help: ArgumentHelp("Start after this position.", valueName: "n"))
         var after: Int64 = 0
 
+        func validate() throws {
+            if id != nil && user != nil { throw ValidationError("give --id or --user, not both") }
+        }
+
         func run() throws {
-            let store = try storeOptions.openForReading()
-            let handle = try OutputFile.open(output)
-            let sink = try ByteSink(handle: handle, lz4: lz4)
             let types = Set(type)
             let since = since?.timestamp.milliseconds ?? .min
             let until = until?.timestamp.milliseconds ?? .max
-            try EventExporter(format: format.value).export(from: store, after: after, to: sink) { event in
+            func include(_ event: RecordedEvent) -> Bool {
                 let time = event.event.occurredAt.milliseconds
-                return time >= since && time < until && (types.isEmpty || types.contains(event.event.type))
+                return event.position > after && time >= since && time < until
+                    && (types.isEmpty || types.contains(event.event.type))
             }
+            let exporter = EventExporter(format: format.value)
+            guard let subject = id ?? user else {
+                let store = try storeOptions.openForReading()
+                let handle = try OutputFile.open(output)
+                try exporter.export(
+                    from: store, after: after, to: try ByteSink(handle: handle, lz4: lz4), where: include)
+                if output != nil { try handle.close() }
+                return
+            }
+            // One enrollment (or a user's): the events of every linked stream, in position order.
+            let queries = try storeOptions.openQueries()
+            let statuses = try queries.enrollments(matching: subject)
+            guard !statuses.isEmpty else {
+                throw CLIFailure(.notFound, "error: no enrollment is known by '\(subject)'")
+            }
+            let streams = Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) })
+            let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
+                .sorted { $0.position < $1.position }
+            let handle = try OutputFile.open(output)
+            try exporter.export(events, to: try ByteSink(handle: handle, lz4: lz4))
             if output != nil { try handle.close() }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventStore
 import Foundation
+import Logging
 import Projections
 
 /// The options every command that touches a store shares.
@@ -10,6 +11,15 @@ struct StoreOptions: ParsableArguments {
         help: ArgumentHelp(
             "The store file. The default is $ENROLL_AUDIT_STORE, else ./enroll-audit.sqlite.", valueName: "path"))
     var store: String?
+
+    /// The library's log: warnings and errors only, on stderr (the default handler).
+    static let logger: Logger = {
+        var logger = Logger(label: "enroll-audit")
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["ENROLL_AUDIT_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+            ?? .warning
+        return logger
+    }()
 
     /// The store path after defaults.
     var path: String {
@@ -22,7 +32,7 @@ struct StoreOptions: ParsableArguments {
         var configuration = StoreConfiguration()
         configuration.durability = durability
         configuration.projections = ProjectionSet.all
-        return try SQLiteEventStore(path: path, configuration: configuration)
+        return try SQLiteEventStore(path: path, configuration: configuration, logger: Self.logger)
     }
 
     /// Opens an existing store read-only: a missing file is "not found", and nothing is created.
@@ -30,6 +40,24 @@ struct StoreOptions: ParsableArguments {
         var configuration = StoreConfiguration()
         configuration.readOnly = true
         configuration.projections = ProjectionSet.all
-        return try SQLiteEventStore(path: path, configuration: configuration)
+        return try SQLiteEventStore(path: path, configuration: configuration, logger: Self.logger)
+    }
+
+    /// Opens an existing store for writing: a missing file is "not found", never created.
+    func openExistingForWriting() throws -> SQLiteEventStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw EventStoreError(.storeNotFound, "no store at this path", path: path)
+        }
+        return try openForWriting()
+    }
+
+    /// Opens an existing store for queries. When its projections are behind (a store written by an older
+    /// version, or before projections existed), it is opened for writing once to bring them up to date.
+    func openQueries(stalledAfterSeconds: Double = 3600) throws -> EnrollmentQueries {
+        var store = try openForReading()
+        if try !store.staleProjections().isEmpty {
+            store = try openExistingForWriting()
+        }
+        return EnrollmentQueries(store: store, stalledAfterSeconds: stalledAfterSeconds)
     }
 }

@@ -7,6 +7,11 @@ enum Terminal {
         isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
 
+    /// Whether standard output is a terminal and colour is allowed (`NO_COLOR` unset).
+    static var decoratesStandardOutput: Bool {
+        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+
     /// Writes one line to standard error.
     static func standardError(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

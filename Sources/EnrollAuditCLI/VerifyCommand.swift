@@ -62,7 +62,6 @@ extension EnrollAudit {
             }
             if !report.ok { throw ExitCode(Status.integrity.rawValue) }
         }
-    
 
         func verifyExport(_ path: String) throws {
             let input = try EnrollAudit.Ingest.open(path)

@@ -42,8 +42,10 @@ extension SQLiteEventStore {
         let head = try head().position
         let stale = configuration.projections.filter { checkpoints[$0.name]?.version != $0.version }
         if !stale.isEmpty {
-            logger.info(
-                "rebuilding projections", metadata: ["audit.projections": "\(stale.map(\.name))"])
+            if head > 0 {
+                logger.info(
+                    "rebuilding projections", metadata: ["audit.projections": "\(stale.map(\.name))"])
+            }
             try replay(stale, resetFirst: true, progress: nil)
         }
         let behind = configuration.projections.filter {
@@ -77,6 +79,27 @@ extension SQLiteEventStore {
                 }
                 try Self.commit(projections, db, position: last)
                 return count
+            }
+        }
+    }
+}
+
+extension SQLiteEventStore {
+    /// The configured projections that are not up to date with the log: missing, of another version,
+    /// or behind the head. A read-only store cannot catch them up; open it for writing once.
+    public func staleProjections() throws -> [String] {
+        guard !configuration.projections.isEmpty else { return [] }
+        return try translatingErrors {
+            try pool.read { db in
+                let head = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+                var checkpoints: [String: (version: Int, position: Int64)] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT name, version, position FROM projection_checkpoints") {
+                    checkpoints[row[0]] = (row[1], row[2])
+                }
+                return configuration.projections.filter { projection in
+                    guard let checkpoint = checkpoints[projection.name] else { return true }
+                    return checkpoint.version != projection.version || checkpoint.position < head
+                }.map(\.name)
             }
         }
     }

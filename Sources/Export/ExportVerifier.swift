@@ -47,7 +47,9 @@ public struct ExportVerifier {
                 let position = members["position"]?.intValue, let version = members["version"]?.intValue,
                 let recordedText = members["recorded_at"]?.stringValue,
                 let recordedAt = Timestamp(iso8601: recordedText), let hashText = members["hash"]?.stringValue
-            else { return fail(nil, "line \(lineNumber) is not an exported event (position, version, recorded_at, hash)") }
+            else {
+                return fail(nil, "line \(lineNumber) is not an exported event (position, version, recorded_at, hash)")
+            }
             let event: NewEvent
             do {
                 event = try NewEvent(json: object)

@@ -1,8 +1,8 @@
 import CSV
 import EnrollmentDomain
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `export`, `verify --file` and `tail` through the built binary.
 struct CLIExportTests {
@@ -101,27 +101,57 @@ struct CLIExportTests {
         process.arguments = ["tail", "--store", store, "--after", "700", "--follow"]
         let output = Pipe()
         process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let collected = LockedData()
+        output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
         try process.run()
-        defer { process.terminate() }
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+            output.fileHandleForReading.readabilityHandler = nil
+        }
+        func eventIDs() -> [String] {
+            collected.text.split(separator: "\n").compactMap {
+                try? JSONParser.parse(String($0))["event_id"]?.stringValue
+            }
+        }
+        func waitFor(_ count: Int) {
+            let deadline = Date().addingTimeInterval(20)
+            while eventIDs().count < count && Date() < deadline { usleep(20_000) }
+        }
+        waitFor(2)
+        #expect(eventIDs().count == 2, "the two events after position 700")
         var expected: [String] = []
         for index in 0..<5 {
             let id = UUID().lowercasedString
             expected.append(id)
-            let event = #"{"event_id":"\#(id)","stream":"UE-tail","type":"app.installed","occurred_at":"2026-10-01T16:35:2\#(index)Z","source":"test","data":{"bundle_id":"x"}}"#
-            #expect(try CommandLineTool.run(["append", "--store", store, event]).status == 0)
+            let event =
+                #"{"event_id":"\#(id)","stream":"UE-tail","type":"app.installed","occurred_at":"2026-10-01T16:35:2\#(index)Z","source":"test","data":{"bundle_id":"x"}}"#
+            let append = try CommandLineTool.run(["append", "--store", store, event])
+            #expect(append.status == 0, "\(append.stderr)")
         }
-        var seen: [String] = []
-        var buffer = Data()
-        let reader = output.fileHandleForReading
-        while seen.count < 7 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            seen = String(decoding: buffer, as: UTF8.self).split(separator: "\n").map {
-                (try? JSONParser.parse(String($0))["event_id"]?.stringValue) ?? "?"
-            }.compactMap { $0 }
-        }
+        waitFor(7)
+        let seen = eventIDs()
         #expect(seen.count == 7)
         #expect(Array(seen.suffix(5)) == expected)
+    }
+}
+
+/// Bytes collected from a pipe's handler thread.
+final class LockedData: @unchecked Sendable {
+    // @unchecked: every access to `data` holds `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ more: Data) {
+        lock.lock()
+        data.append(more)
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
     }
 }

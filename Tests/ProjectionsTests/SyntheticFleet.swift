@@ -1,5 +1,6 @@
 import EnrollmentDomain
 import Foundation
+import TestSupport
 
 /// Random enrollments that stress the identity rules: links that arrive late in a stream of their own,
 /// MDM streams whose events occur earlier than the attempt's (the canonical id moves), access-log twins,

@@ -1,4 +1,5 @@
 import EnrollmentDomain
+@_exported import FleetSimulator
 import Foundation
 
 /// Builders of events for tests.
@@ -27,3 +28,6 @@ public enum EventFactory {
         }
     }
 }
+
+/// The seeded generator tests use for shuffles and fuzzing (the fleet simulator's SplitMix64).
+public typealias SeededGenerator = SeededRandom

@@ -1,0 +1,106 @@
+import ArgumentParser
+import EnrollmentDomain
+import EventStore
+import FleetSimulator
+import Foundation
+import Ingest
+import Projections
+
+extension EnrollAudit {
+    struct Demo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Simulate a fleet into a fresh store and show what the tool does.",
+            discussion: """
+                Writes the simulator's native events and NanoMDM webhook lines to temporary files, ingests \
+                them like real input, then prints fleet statistics, the top failure reasons, one stalled \
+                enrollment's timeline with hints, and the commands to try next. The same seed always gives \
+                the same fleet.
+                """)
+
+        @Option(help: ArgumentHelp("The store to create (default: ./enroll-audit-demo.sqlite).", valueName: "path"))
+        var store = "enroll-audit-demo.sqlite"
+
+        @Option(help: "How many users to simulate.")
+        var users = 200
+
+        @Option(help: "The simulator's seed.")
+        var seed: UInt64 = 7
+
+        @Flag(help: "Replace the store file if it exists.")
+        var replace = false
+
+        func validate() throws {
+            guard (1...1_000_000).contains(users) else { throw ValidationError("--users must be 1 to 1,000,000") }
+        }
+
+        func run() throws {
+            if FileManager.default.fileExists(atPath: store) {
+                guard replace else {
+                    throw CLIFailure(.usage, "error: \(store) exists; pass --replace to overwrite it, or --store PATH")
+                }
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+            }
+            let options = StoreOptions.with(path: store)
+            let database = try options.openForWriting(durability: .normal)
+            let files = try simulate()
+            defer { for file in files { try? FileManager.default.removeItem(atPath: file) } }
+            let inputs = try files.map(EnrollAudit.Ingest.open)
+            let summary = try IngestRunner().run(inputs, into: database)
+            let queries = EnrollmentQueries(store: database)
+            let stats = try queries.stats()
+            var out = "Simulated \(users) users (seed \(seed)) into \(store):\n"
+            out += SummaryReport.text(summary) + "\n"
+            out += StatsRendering.table(stats)
+            let stalled = try queries.devices(DeviceFilter(stalledFor: 3_600, limit: 1))
+            if let example = stalled.first {
+                let entries = try queries.timeline(for: example.enrollment)
+                out += "\nOne stalled enrollment, as support would read it:\n\n"
+                out += TimelineRendering.text(
+                    subject: example.enrollment, statuses: [example], entries: entries,
+                    color: Terminal.decoratesStandardOutput)
+            }
+            let user = stalled.first?.user ?? "USER@DOMAIN"
+            out += """
+
+                Try next:
+                  enroll-audit devices --store \(store) --stalled-for 1h
+                  enroll-audit devices --store \(store) --state failed --format json
+                  enroll-audit show --store \(store) \(user)
+                  enroll-audit timeline --store \(store) \(user)
+                  enroll-audit stats --store \(store) --by day --format prometheus
+                  enroll-audit export --store \(store) --user \(user) --format csv
+                  enroll-audit verify --store \(store)
+
+                """
+            Terminal.standardOutput(out)
+        }
+
+        /// Writes the simulated fleet to two temporary files: native events and NanoMDM webhook lines.
+        func simulate() throws -> [String] {
+            let directory = FileManager.default.temporaryDirectory.path
+            let native = "\(directory)/enroll-audit-demo-\(getpid())-native.ndjson"
+            let webhooks = "\(directory)/enroll-audit-demo-\(getpid())-nanomdm.ndjson"
+            var nativeBytes: [UInt8] = []
+            var webhookBytes: [UInt8] = []
+            FleetSimulator(seed: seed, users: users).forEachAttempt { attempt in
+                for event in attempt.events {
+                    event.jsonValue.write(to: &nativeBytes)
+                    nativeBytes.append(0x0A)
+                }
+                for line in attempt.webhookLines { webhookBytes += Array(line.utf8) + [0x0A] }
+            }
+            try Data(nativeBytes).write(to: URL(fileURLWithPath: native))
+            try Data(webhookBytes).write(to: URL(fileURLWithPath: webhooks))
+            return [native, webhooks]
+        }
+    }
+}
+
+extension StoreOptions {
+    /// Options naming `path` explicitly.
+    static func with(path: String) -> StoreOptions {
+        var options = StoreOptions()
+        options.store = path
+        return options
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import EnrollmentDomain
+import Projections
+
+extension EnrollAudit {
+    struct Devices: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List enrollments, newest first, with filters.",
+            discussion: """
+                Examples:
+                  enroll-audit devices --state failed --limit 20
+                  enroll-audit devices --stalled-for 30m --format json
+                  enroll-audit devices --user joe@contoso.com
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var stall: StallOptions
+
+        @Option(help: ArgumentHelp("Only this user's enrollments (UPN or Entra user id).", valueName: "upn"))
+        var user: String?
+
+        @Option(help: "Only enrollments in this state: enrolled, in_progress, failed, declined, fallback, unenrolled.")
+        var state: EnrollmentState?
+
+        @Option(help: ArgumentHelp("Only in-progress enrollments with no step for this long.", valueName: "duration"))
+        var stalledFor: DurationArgument?
+
+        @Option(help: ArgumentHelp("Only enrollments first seen at or after this time.", valueName: "time"))
+        var since: TimeArgument?
+
+        @Option(help: ArgumentHelp("Only enrollments first seen before this time.", valueName: "time"))
+        var until: TimeArgument?
+
+        @Option(help: ArgumentHelp("At most this many.", valueName: "n"))
+        var limit: Int?
+
+        @Option(help: "Output format: table, json, ndjson or csv.")
+        var format: ListFormat = .table
+
+        func validate() throws {
+            if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        }
+
+        func run() throws {
+            let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
+            let filter = DeviceFilter(
+                user: user, state: state, stalledFor: stalledFor.map { Double($0.milliseconds) / 1000 },
+                asOf: stall.asOfTimestamp, since: since?.timestamp, until: until?.timestamp, limit: limit)
+            Terminal.standardOutput(DeviceRendering.render(try queries.devices(filter), format: format))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the enrollment(s) an id names: any id of an enrollment, or a user's UPN for all theirs.",
+            discussion: "Exit 3 when no enrollment has that id.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var stall: StallOptions
+
+        @Argument(help: "An attempt or stream id, enrollment id, Intune/Entra device id, UPN or Entra user id.")
+        var id: String
+
+        @Option(help: "Output format: table, json, ndjson or csv.")
+        var format: ListFormat = .table
+
+        func run() throws {
+            let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
+            let statuses = try queries.enrollments(matching: id, asOf: stall.asOfTimestamp)
+            guard !statuses.isEmpty else { throw CLIFailure(.notFound, "error: no enrollment is known by '\(id)'") }
+            Terminal.standardOutput(DeviceRendering.render(statuses, format: format))
+        }
+    }
+}
+
+extension EnrollmentState: ExpressibleByArgument {}

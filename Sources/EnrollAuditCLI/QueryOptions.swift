@@ -1,0 +1,31 @@
+import ArgumentParser
+import EnrollmentDomain
+
+/// `--format` of `devices` and `show`.
+enum ListFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, ndjson, csv
+}
+
+/// `--format` of `timeline`.
+enum TimelineFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, ndjson, csv
+}
+
+/// `--format` of `stats`.
+enum StatsFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, prometheus
+}
+
+/// `--as-of` and `--stalled-after`: how "stalled" is judged.
+struct StallOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Judge 'stalled' as of this time (default: now).", valueName: "time"))
+    var asOf: TimeArgument?
+
+    @Option(
+        help: ArgumentHelp(
+            "An in-progress enrollment with no step for this long is stalled (default 1h).", valueName: "duration"))
+    var stalledAfter: DurationArgument?
+
+    var asOfTimestamp: Timestamp? { asOf?.timestamp }
+    var stalledAfterSeconds: Double { Double(stalledAfter?.milliseconds ?? 3_600_000) / 1000 }
+}

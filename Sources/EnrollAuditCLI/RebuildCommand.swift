@@ -1,0 +1,30 @@
+import ArgumentParser
+import EventStore
+
+extension EnrollAudit {
+    struct Rebuild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild projections from the log (all, or one with --projection).",
+            discussion: "Runs in one transaction in constant memory; progress is shown on a terminal.")
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(help: ArgumentHelp("The projection to rebuild: identity or device_status.", valueName: "name"))
+        var projection: String?
+
+        func run() throws {
+            let store = try storeOptions.openExistingForWriting()
+            if let projection, !store.projectionNames.contains(projection) {
+                throw CLIFailure(
+                    .usage,
+                    "error: no projection named '\(projection)'; known: \(store.projectionNames.joined(separator: ", "))"
+                )
+            }
+            let progress = Terminal.progress("rebuilding, position")
+            let count = try store.rebuildProjections(named: projection.map { [$0] }, progress: progress)
+            Terminal.endProgress()
+            let names = projection ?? store.projectionNames.joined(separator: ", ")
+            print("rebuilt \(names) from \(count) events")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// A plain text table: a header row and left-aligned columns, two spaces apart.
+struct TextTable {
+    var headers: [String]
+    var rows: [[String]] = []
+
+    init(_ headers: [String]) {
+        self.headers = headers
+    }
+
+    mutating func append(_ row: [String]) {
+        rows.append(row)
+    }
+
+    var rendered: String {
+        let all = [headers] + rows
+        let widths = headers.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Human durations: `45s`, `3m12s`, `2h05m`, `3d4h`.
+enum HumanDuration {
+    static func format(_ seconds: Double) -> String {
+        let total = Int64(seconds.rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3_600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        if total < 86_400 { return "\(total / 3_600)h\(String(format: "%02d", total % 3_600 / 60))m" }
+        return "\(total / 86_400)d\(total % 86_400 / 3_600)h"
+    }
+}

@@ -1,0 +1,89 @@
+import EnrollmentDomain
+import Export
+import Projections
+
+/// How `timeline` prints entries.
+enum TimelineRendering {
+    static let csvColumns = [
+        "enrollment", "position", "event_id", "stream", "type", "occurred_at", "recorded_at", "label", "outcome",
+        "gap_s", "hint",
+    ]
+
+    static func json(_ entry: TimelineEntry) -> JSONValue {
+        .object([
+            "enrollment": .string(entry.enrollment),
+            "position": .int(entry.position),
+            "event_id": .string(entry.eventID.lowercasedString),
+            "stream": .string(entry.stream),
+            "type": .string(entry.type),
+            "source": .string(entry.source),
+            "occurred_at": .string(entry.occurredAt.iso8601),
+            "recorded_at": .string(entry.recordedAt.iso8601),
+            "label": .string(entry.label),
+            "outcome": .string(entry.outcome.rawValue),
+            "gap_s": entry.gapSeconds.map(JSONValue.double) ?? .null,
+            "hint": entry.hint.map {
+                .object(["id": .string($0.id), "cause": .string($0.cause), "fix": .string($0.fix)])
+            } ?? .null,
+        ])
+    }
+
+    static func document(subject: String, statuses: [DeviceStatus], entries: [TimelineEntry]) -> JSONValue {
+        .object([
+            "subject": .string(subject),
+            "enrollments": .array(statuses.map(DeviceRendering.json)),
+            "entries": .array(entries.map(json)),
+        ])
+    }
+
+    static func csv(_ entries: [TimelineEntry]) -> String {
+        CSV.record(csvColumns)
+            + entries.map { entry in
+                CSV.record([
+                    entry.enrollment, String(entry.position), entry.eventID.lowercasedString, entry.stream, entry.type,
+                    entry.occurredAt.iso8601, entry.recordedAt.iso8601, entry.label, entry.outcome.rawValue,
+                    entry.gapSeconds.map { String($0) } ?? "", entry.hint?.text ?? "",
+                ])
+            }.joined()
+    }
+
+    /// The support-note form: a header per enrollment, a line per event, the hint under each failure.
+    static func text(subject: String, statuses: [DeviceStatus], entries: [TimelineEntry], color: Bool) -> String {
+        let style = Style(enabled: color)
+        var out = "Timeline of \(subject): \(statuses.count) enrollment\(statuses.count == 1 ? "" : "s")\n"
+        for status in statuses {
+            var state = status.state.rawValue + (status.stalled ? ", stalled" : "")
+            if let failure = status.failure { state += " at \(failure.step.rawValue): \(failure.reason)" }
+            out += "\n" + style.bold("Enrollment \(status.enrollment)")
+            out += " (\(status.user ?? "unknown user"))  \(state); furthest step \(status.step?.rawValue ?? "none")\n"
+            out += "  ids: \(DeviceRendering.uniqueIDs(status).joined(separator: ", "))\n"
+            for entry in entries where entry.enrollment == status.enrollment {
+                let gap = entry.gapSeconds.map { "+" + HumanDuration.format($0) } ?? ""
+                let mark: String
+                switch entry.outcome {
+                case .ok: mark = style.green("ok    ")
+                case .failed: mark = style.red("FAILED")
+                case .info: mark = "info  "
+                }
+                out += "  \(entry.occurredAt.iso8601)  \(gap.padding(toLength: 9, withPad: " ", startingAt: 0))"
+                out += "\(mark)  \(entry.label)  [\(entry.type), \(entry.source)]\n"
+                if let hint = entry.hint {
+                    out += style.yellow("      hint: \(hint.cause)") + "\n"
+                    out += style.yellow("      fix:  \(hint.fix)") + "\n"
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// ANSI styling, only when enabled (a terminal, no `NO_COLOR`).
+struct Style {
+    var enabled: Bool
+
+    func wrap(_ text: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func bold(_ text: String) -> String { wrap(text, "1") }
+    func red(_ text: String) -> String { wrap(text, "31") }
+    func green(_ text: String) -> String { wrap(text, "32") }
+    func yellow(_ text: String) -> String { wrap(text, "33") }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Projections
+
+extension EnrollAudit {
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fleet statistics: states, the funnel, failures by reason, time to enroll.",
+            discussion: """
+                Counts enrollments whose first event falls in [--since, --until). --format prometheus writes \
+                the text exposition format for a scrape job or a textfile collector.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(help: ArgumentHelp("Only enrollments first seen at or after this time.", valueName: "time"))
+        var since: TimeArgument?
+
+        @Option(help: ArgumentHelp("Only enrollments first seen before this time.", valueName: "time"))
+        var until: TimeArgument?
+
+        @Option(help: ArgumentHelp("Also break the figures down by UTC day (the only value: day).", valueName: "day"))
+        var by: StatsGrouping?
+
+        @Option(help: "Output format: table, json or prometheus.")
+        var format: StatsFormat = .table
+
+        func run() throws {
+            let queries = try storeOptions.openQueries()
+            let stats = try queries.stats(
+                StatsQuery(since: since?.timestamp, until: until?.timestamp, byDay: by == .day))
+            switch format {
+            case .table: Terminal.standardOutput(StatsRendering.table(stats))
+            case .json: Terminal.standardOutput(StatsRendering.json(stats).prettyString)
+            case .prometheus: Terminal.standardOutput(StatsRendering.prometheus(stats))
+            }
+        }
+    }
+
+    enum StatsGrouping: String, ExpressibleByArgument, CaseIterable {
+        case day
+    }
+}

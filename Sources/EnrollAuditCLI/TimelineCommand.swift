@@ -1,0 +1,46 @@
+import ArgumentParser
+import EnrollmentDomain
+import Projections
+
+extension EnrollAudit {
+    struct Timeline: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The troubleshooting timeline of an enrollment, or of every enrollment of a user.",
+            discussion: """
+                Every event of every linked stream, in the order it happened, with the gap since the previous \
+                step, the outcome, and a hint (cause and fix) under failures and suspicious patterns.
+                Exit 3 when no enrollment has that id.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var stall: StallOptions
+
+        @Argument(help: "Any id of an enrollment, or a UPN / Entra user id for all of a user's enrollments.")
+        var id: String
+
+        @Option(help: "Output format: text, json, ndjson or csv.")
+        var format: TimelineFormat = .text
+
+        func run() throws {
+            let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
+            let statuses = try queries.enrollments(matching: id, asOf: stall.asOfTimestamp)
+            guard !statuses.isEmpty else { throw CLIFailure(.notFound, "error: no enrollment is known by '\(id)'") }
+            let entries = try queries.timeline(for: id, asOf: stall.asOfTimestamp).sorted {
+                ($0.occurredAt, $0.position) < ($1.occurredAt, $1.position)
+            }
+            switch format {
+            case .text:
+                Terminal.standardOutput(
+                    TimelineRendering.text(
+                        subject: id, statuses: statuses, entries: entries, color: Terminal.decoratesStandardOutput))
+            case .json:
+                Terminal.standardOutput(
+                    TimelineRendering.document(subject: id, statuses: statuses, entries: entries).prettyString)
+            case .ndjson:
+                Terminal.standardOutput(entries.map { TimelineRendering.json($0).canonicalString + "\n" }.joined())
+            case .csv:
+                Terminal.standardOutput(TimelineRendering.csv(entries))
+            }
+        }
+    }
+}
