@@ -53,7 +53,7 @@ enum GraphEventMapper {
             try copy("managedDeviceIdentifier", to: "intune_device_id")
         }
         let eventID =
-            graphID.flatMap(UUID.init(uuidString:))
+            graphID.flatMap(UUID.init(hexString:))
             ?? NameBasedUUID.eventID(format: .graph, record: JSONValue.object(object.members).canonicalBytes)
         return NewEvent(
             eventID: eventID, stream: stream, type: type, occurredAt: occurredAt, source: "intune-graph", data: data)

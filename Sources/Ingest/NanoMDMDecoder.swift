@@ -48,7 +48,7 @@ public final class NanoMDMDecoder: InputDecoder {
         guard Self.topics.contains(topic) else {
             throw RecordFailure("topic '\(topic.prefix(64))' is not a known webhook topic")
         }
-        let eventID = try record.string("event_id").flatMap(UUID.init(uuidString:))
+        let eventID = try record.string("event_id").flatMap(UUID.init(hexString:))
         let occurredAt = try record.timestamp("created_at")
         let isAcknowledgement =
             topic == "mdm.Connect" || (!record.has("checkin_event") && record.has("acknowledge_event"))

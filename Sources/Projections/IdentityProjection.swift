@@ -25,7 +25,7 @@ public struct IdentityProjection: InlineProjection {
         let graph = IdentityGraph(db: db)
         let key = IdentityGraph.RootKey(
             rank: IdentityFacts.secondHandSources.contains(event.source) ? 1 : 0,
-            occurredAt: event.occurredAt.milliseconds, eventID: event.eventID.uuidString.lowercased())
+            occurredAt: event.occurredAt.milliseconds, eventID: event.eventID.lowercasedString)
         var root = try graph.register(stream: event.stream, key: key)
         let facts = IdentityFacts(event, data: data)
         for link in facts.links {
