@@ -3,7 +3,7 @@ SWIFT ?= swift
 STRICT := -Xswiftc -warnings-as-errors
 DEMO_STORE ?= .build/demo.sqlite
 
-.PHONY: setup lint format build test demo schemas bench torture clean
+.PHONY: setup lint format build test demo schemas bench torture man clean
 
 setup:
 	@Tools/setup
@@ -25,6 +25,11 @@ demo: setup
 	$(SWIFT) build $(STRICT)
 	.build/debug/enroll-audit demo --store $(DEMO_STORE) --replace
 	.build/debug/enroll-audit verify --store $(DEMO_STORE)
+
+# The man page from the command tree (swift-argument-parser's generate-manual plugin; works offline).
+man: setup
+	$(SWIFT) package --disable-automatic-resolution plugin generate-manual --configuration debug
+	cp .build/plugins/GenerateManual/outputs/EnrollAuditCLI/enroll-audit.1 docs/enroll-audit.1
 
 schemas: setup
 	$(SWIFT) run generate-schemas .
