@@ -3,7 +3,7 @@ SWIFT ?= swift
 STRICT := -Xswiftc -warnings-as-errors
 DEMO_STORE ?= .build/demo.sqlite
 
-.PHONY: setup lint format build test demo schemas bench torture fuzz clean
+.PHONY: setup lint format build test demo schemas bench torture fuzz man clean
 
 setup:
 	@Tools/setup
@@ -34,6 +34,11 @@ fuzz: setup
 	mkdir -p .build-fuzz/corpus
 	cp Tests/Fixtures/*.ndjson Tests/Fixtures/*.json Tests/Fixtures/*.log .build-fuzz/corpus/
 	.build-fuzz/debug/ingest-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 .build-fuzz/corpus
+
+# The man page from the command tree (swift-argument-parser's generate-manual plugin; works offline).
+man: setup
+	$(SWIFT) package --disable-automatic-resolution plugin generate-manual --configuration debug
+	cp .build/plugins/GenerateManual/outputs/EnrollAuditCLI/enroll-audit.1 docs/enroll-audit.1
 
 schemas: setup
 	$(SWIFT) run generate-schemas .

@@ -38,7 +38,15 @@ struct CLIFailure: Error {
                 case .diskFull, .readOnly, .busy: .storeUnwritable
                 default: .storeUnwritable
                 }
-            self.init(status, "error: \(error)")
+            if error.code == .storeNotFound, let path = error.path {
+                self.init(status, "error: no store at \(path); ingest into it first, or name another with --store PATH")
+            } else if error.code == .corrupt, let path = error.path {
+                self.init(
+                    status,
+                    "error: \(path) is not a valid enrollment audit store (or it is damaged); it was left as it is")
+            } else {
+                self.init(status, "error: \(error)")
+            }
         default:
             self.init(.badInput, "error: \(error)")
         }

@@ -19,7 +19,7 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("Only this user's enrollments (UPN or Entra user id).", valueName: "upn"))
         var user: String?
 
-        @Option(help: "Only enrollments in this state: enrolled, in_progress, failed, declined, fallback, unenrolled.")
+        @Option(help: "Only enrollments in this state.")
         var state: EnrollmentState?
 
         @Option(help: ArgumentHelp("Only in-progress enrollments with no step for this long.", valueName: "duration"))
@@ -34,7 +34,7 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("At most this many.", valueName: "n"))
         var limit: Int?
 
-        @Option(help: "Output format: table, json, ndjson or csv.")
+        @Option(help: "The output format.")
         var format: ListFormat = .table
 
         func validate() throws {
@@ -46,7 +46,12 @@ extension EnrollAudit {
             let filter = DeviceFilter(
                 user: user, state: state, stalledFor: stalledFor.map { Double($0.milliseconds) / 1000 },
                 asOf: stall.asOfTimestamp, since: since?.timestamp, until: until?.timestamp, limit: limit)
-            Terminal.standardOutput(DeviceRendering.render(try queries.devices(filter), format: format))
+            let statuses = try queries.devices(filter)
+            // An empty list prints nothing (a script sees no rows); a person at a terminal gets a word on stderr.
+            if statuses.isEmpty && format == .table && Terminal.standardOutputIsTerminal {
+                Terminal.standardError("no enrollments match")
+            }
+            Terminal.standardOutput(DeviceRendering.render(statuses, format: format))
         }
     }
 
@@ -61,7 +66,7 @@ extension EnrollAudit {
         @Argument(help: "An attempt or stream id, enrollment id, Intune/Entra device id, UPN or Entra user id.")
         var id: String
 
-        @Option(help: "Output format: table, json, ndjson or csv.")
+        @Option(help: "The output format.")
         var format: ListFormat = .table
 
         func run() throws {

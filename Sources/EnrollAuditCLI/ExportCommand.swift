@@ -15,7 +15,7 @@ extension EnrollAudit {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Option(help: "Output format: ndjson, csv or json.")
+        @Option(help: "The output format.")
         var format: ExportFormat = .ndjson
 
         @Option(help: ArgumentHelp("Only the events of the enrollment this id names (any known id).", valueName: "id"))

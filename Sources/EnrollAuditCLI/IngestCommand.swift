@@ -23,7 +23,7 @@ extension EnrollAudit {
         @Argument(help: ArgumentHelp("Files to read; - or none for standard input.", valueName: "file"))
         var files: [String] = []
 
-        @Option(name: .customLong("from"), help: "The input format: auto, native, nanomdm, graph, access-log.")
+        @Option(name: .customLong("from"), help: "The input format; auto detects it per file.")
         var from: FormatChoice = .auto
 
         @Option(help: ArgumentHelp("Store good records and write bad ones here.", valueName: "path"))
@@ -35,7 +35,7 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("The url_params key of NanoMDM check-ins that carries the attempt id."))
         var attemptParameter = "attempt"
 
-        @Option(help: "Summary format: text or json.")
+        @Option(help: "The summary's format.")
         var format: ReportFormat = .text
 
         @Option(help: "full (fsync every commit) or normal (survives a crash, not a power loss).")

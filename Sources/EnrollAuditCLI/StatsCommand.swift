@@ -21,7 +21,7 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("Also break the figures down by UTC day (the only value: day).", valueName: "day"))
         var by: StatsGrouping?
 
-        @Option(help: "Output format: table, json or prometheus.")
+        @Option(help: "The output format.")
         var format: StatsFormat = .table
 
         func run() throws {

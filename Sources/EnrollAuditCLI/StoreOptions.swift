@@ -27,8 +27,11 @@ struct StoreOptions: ParsableArguments {
             ?? "enroll-audit.sqlite"
     }
 
-    /// Opens the store for writing, creating it when missing.
+    /// Opens the store for writing, creating it when missing. An existing file that is not a store (another
+    /// SQLite database, anything else) is refused with "corrupt" and left as it was, never migrated into one.
     func openForWriting(durability: StoreConfiguration.Durability = .full) throws -> SQLiteEventStore {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if let size, size > 0 { _ = try openForReading() }
         var configuration = StoreConfiguration()
         configuration.durability = durability
         configuration.projections = ProjectionSet.all

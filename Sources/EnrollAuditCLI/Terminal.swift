@@ -2,15 +2,20 @@ import Foundation
 
 /// Where human output goes, and whether it may be decorated.
 enum Terminal {
-    /// Whether standard error is a terminal and colour/progress are allowed (`NO_COLOR` unset).
-    static var decoratesStandardError: Bool {
-        isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    /// Whether standard error is a terminal and colour/progress are allowed.
+    static var decoratesStandardError: Bool { isatty(STDERR_FILENO) == 1 && decorationAllowed }
+
+    /// Whether standard output is a terminal and colour is allowed.
+    static var decoratesStandardOutput: Bool { isatty(STDOUT_FILENO) == 1 && decorationAllowed }
+
+    /// No `NO_COLOR` (set and not empty, as no-color.org defines it) and not a dumb terminal.
+    private static var decorationAllowed: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
-    /// Whether standard output is a terminal and colour is allowed (`NO_COLOR` unset).
-    static var decoratesStandardOutput: Bool {
-        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-    }
+    /// Whether standard output is a terminal (colour aside).
+    static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
     /// Writes one line to standard error.
     static func standardError(_ text: String) {

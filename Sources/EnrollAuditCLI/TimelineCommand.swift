@@ -18,7 +18,7 @@ extension EnrollAudit {
         @Argument(help: "Any id of an enrollment, or a UPN / Entra user id for all of a user's enrollments.")
         var id: String
 
-        @Option(help: "Output format: text, json, ndjson or csv.")
+        @Option(help: "The output format.")
         var format: TimelineFormat = .text
 
         func run() throws {

@@ -19,7 +19,7 @@ extension EnrollAudit {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Option(help: "Output format: text or json.")
+        @Option(help: "The output format.")
         var format: ReportFormat = .text
 
         @Option(help: ArgumentHelp("A head digest recorded earlier, to check against.", valueName: "hex"))

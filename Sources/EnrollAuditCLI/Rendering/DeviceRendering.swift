@@ -66,10 +66,11 @@ enum DeviceRendering {
         return table.rendered
     }
 
-    /// Renders a list in the requested format.
+    /// Renders a list in the requested format: an empty list is no output at all (a table), `[]` (JSON),
+    /// or the header alone (CSV).
     static func render(_ statuses: [DeviceStatus], format: ListFormat) -> String {
         switch format {
-        case .table: return statuses.isEmpty ? "no enrollments match\n" : table(statuses)
+        case .table: return statuses.isEmpty ? "" : table(statuses)
         case .json: return JSONValue.array(statuses.map(json)).prettyString
         case .ndjson: return statuses.map { json($0).canonicalString + "\n" }.joined()
         case .csv: return CSV.record(csvColumns) + statuses.map { CSV.record(csvRow($0)) }.joined()

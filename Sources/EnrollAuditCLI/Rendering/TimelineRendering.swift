@@ -52,7 +52,7 @@ enum TimelineRendering {
         let style = Style(enabled: color)
         var out = "Timeline of \(subject): \(statuses.count) enrollment\(statuses.count == 1 ? "" : "s")\n"
         for status in statuses {
-            var state = status.state.rawValue + (status.stalled ? ", stalled" : "")
+            var state = status.state.rawValue + (status.stalled ? ", stalled since \(status.lastStepAt.iso8601)" : "")
             if let failure = status.failure { state += " at \(failure.step.rawValue): \(failure.reason)" }
             out += "\n" + style.bold("Enrollment \(status.enrollment)")
             out += " (\(status.user ?? "unknown user"))  \(state); furthest step \(status.step?.rawValue ?? "none")\n"

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A temporary store the built binary has ingested the four samples of `Tests/Fixtures` into.
+///
+/// ```swift
+/// let samples = try SampleStoreFile()
+/// let result = try samples.run(["show", "tom.rossi@fabrikam.com", "--format", "json"])
+/// ```
+///
+/// Each value ingests into a directory of its own (about half a second), removed with the value.
+public struct SampleStoreFile: Sendable {
+    /// The four sample files, in the order they are ingested.
+    public static let sampleFiles = [
+        "native.ndjson", "nanomdm-webhook.ndjson", "graph-troubleshooting.json", "discovery-access.log",
+    ]
+
+    /// After every sample event: pass it as `--as-of` so "stalled" does not depend on today's date.
+    public static let asOf = "2027-01-15T00:00:00Z"
+
+    public let directory: TemporaryDirectory
+    /// The store file.
+    public let path: String
+
+    /// Ingests the samples into a fresh store.
+    ///
+    /// - Throws: when the binary cannot be started or the ingest fails.
+    public init() throws {
+        directory = TemporaryDirectory()
+        path = directory.path("samples.sqlite")
+        let result = try CommandLineTool.run(["ingest", "--store", path] + Self.sampleFiles.map(Fixtures.path))
+        guard result.status == 0 else {
+            throw SampleStoreError(message: "ingest of the samples exited \(result.status): \(result.stderr)")
+        }
+    }
+
+    /// Runs `enroll-audit ARGUMENTS --store PATH`.
+    @discardableResult
+    public func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandLineTool.Result {
+        try CommandLineTool.run(arguments + ["--store", path], environment: environment)
+    }
+}
+
+/// The samples could not be ingested.
+public struct SampleStoreError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
