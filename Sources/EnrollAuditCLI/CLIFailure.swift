@@ -33,7 +33,7 @@ struct CLIFailure: Error {
             let status: Status =
                 switch error.code {
                 case .storeNotFound: .notFound
-                case .corrupt, .undecodable, .schemaTooNew: .integrity
+                case .corrupt, .undecodable, .schemaTooNew, .schemaTooOld: .integrity
                 case .invalidEvent, .versionConflict, .eventIDConflict: .badInput
                 case .diskFull, .readOnly, .busy: .storeUnwritable
                 default: .storeUnwritable

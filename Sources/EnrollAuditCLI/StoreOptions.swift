@@ -31,7 +31,13 @@ struct StoreOptions: ParsableArguments {
     /// SQLite database, anything else) is refused with "corrupt" and left as it was, never migrated into one.
     func openForWriting(durability: StoreConfiguration.Durability = .full) throws -> SQLiteEventStore {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        if let size, size > 0 { _ = try openForReading() }
+        if let size, size > 0 {
+            do {
+                _ = try openForReading()
+            } catch let error as EventStoreError where error.code == .schemaTooOld {
+                // A store of an older version: opening it for writing below migrates it.
+            }
+        }
         var configuration = StoreConfiguration()
         configuration.durability = durability
         configuration.projections = ProjectionSet.all
@@ -57,9 +63,14 @@ struct StoreOptions: ParsableArguments {
     /// Opens an existing store for queries. When its projections are behind (a store written by an older
     /// version, or before projections existed), it is opened for writing once to bring them up to date.
     func openQueries(stalledAfterSeconds: Double = 3600) throws -> EnrollmentQueries {
-        var store = try openForReading()
+        let store: SQLiteEventStore
+        do {
+            store = try openForReading()
+        } catch let error as EventStoreError where error.code == .schemaTooOld {
+            return EnrollmentQueries(store: try openExistingForWriting(), stalledAfterSeconds: stalledAfterSeconds)
+        }
         if try !store.staleProjections().isEmpty {
-            store = try openExistingForWriting()
+            return EnrollmentQueries(store: try openExistingForWriting(), stalledAfterSeconds: stalledAfterSeconds)
         }
         return EnrollmentQueries(store: store, stalledAfterSeconds: stalledAfterSeconds)
     }

@@ -19,6 +19,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let storeNotFound = Code(rawValue: "store_not_found")
         /// The file is not an enrollment audit store, or is damaged.
         public static let corrupt = Code(rawValue: "corrupt")
+        /// The file's schema is older than this program: opening it for writing migrates it.
+        public static let schemaTooOld = Code(rawValue: "schema_too_old")
         /// The file's schema is newer than this program.
         public static let schemaTooNew = Code(rawValue: "schema_too_new")
         /// The disk or a size limit is full.

@@ -68,6 +68,12 @@ public final class SQLiteEventStore: Sendable {
                         if try migrator.hasBeenSuperseded(db) {
                             throw EventStoreError(.schemaTooNew, "the store was written by a newer version", path: path)
                         }
+                        if try !migrator.appliedIdentifiers(db).isEmpty {
+                            throw EventStoreError(
+                                .schemaTooOld,
+                                "the store was written by an older version; open it for writing to upgrade it",
+                                path: path)
+                        }
                         throw EventStoreError(.corrupt, "the file is not an enrollment audit store", path: path)
                     }
                     return try Self.loadDictionaries(db)

@@ -22,7 +22,9 @@ public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
         }
         records += decoder.finish()
         for record in records {
-            if case .rejected(let reason) = record.outcome, reason.isEmpty { fatalError("a rejection without a reason") }
+            if case .rejected(let reason) = record.outcome, reason.isEmpty {
+                fatalError("a rejection without a reason")
+            }
             if record.line < 1 || record.line > max(lineNumber, 1) { fatalError("a record outside the input's lines") }
         }
     }
@@ -31,12 +33,12 @@ public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
 }
 
 #if !FUZZING
-for path in CommandLine.arguments.dropFirst() {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
-        exit(1)
+    for path in CommandLine.arguments.dropFirst() {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
+            exit(1)
+        }
+        _ = data.withUnsafeBytes { fuzzOneInput($0.baseAddress, $0.count) }
+        print("\(path): ok")
     }
-    _ = data.withUnsafeBytes { fuzzOneInput($0.baseAddress, $0.count) }
-    print("\(path): ok")
-}
 #endif
