@@ -30,7 +30,7 @@ demo: setup
 FUZZ_SECONDS ?= 120
 fuzz: setup
 	$(SWIFT) build --product ingest-fuzz --scratch-path .build-fuzz \
-		-Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+		-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
 	mkdir -p .build-fuzz/corpus
 	cp Tests/Fixtures/*.ndjson Tests/Fixtures/*.json Tests/Fixtures/*.log .build-fuzz/corpus/
 	.build-fuzz/debug/ingest-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 .build-fuzz/corpus

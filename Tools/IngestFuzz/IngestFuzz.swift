@@ -6,7 +6,7 @@ import Ingest
 // decoder of every format; any crash, hang or unbounded growth is a bug. A decoder must turn every
 // input into records that are events, skipped or rejected with a reason.
 //
-// Built normally (`swift build`), it replays files given as arguments through the same function, so
+// Built normally (`swift build`, no FUZZING flag), it replays files given as arguments through the same function, so
 // a crash found by the fuzzer can be reproduced and debugged without the sanitizer.
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -33,12 +33,18 @@ public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
 }
 
 #if !FUZZING
-    for path in CommandLine.arguments.dropFirst() {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
-            exit(1)
+/// Replays the inputs named on the command line through ``fuzzOneInput(_:_:)``.
+@main
+enum Replay {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
+                exit(1)
+            }
+            _ = data.withUnsafeBytes { fuzzOneInput($0.baseAddress, $0.count) }
+            print("\(path): ok")
         }
-        _ = data.withUnsafeBytes { fuzzOneInput($0.baseAddress, $0.count) }
-        print("\(path): ok")
     }
+}
 #endif
