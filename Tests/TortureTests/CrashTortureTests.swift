@@ -76,14 +76,21 @@ extension TortureTests {
             var previous = 0
             var grew = 0
             for attempt in 0..<Self.kills {
-                // Every run starts from the first record again: the batches already stored are duplicates.
-                let delay = Double.random(in: 0.02...(whole * 1.1), using: &random)
+                // Every run starts from the first record again: the batches already stored are duplicates. The
+                // kill comes at a random moment after the store reached a random size, so it lands mid-ingest
+                // however fast this machine is at the moment.
+                let target = Int.random(in: previous...Self.lines, using: &random)
+                let delay = Double.random(in: 0...0.3, using: &random)
                 let durability = Bool.random(using: &random) ? "full" : "normal"
                 let child = try Child(
                     [
                         "ingest", "--store", store, "--commit-every", "\(Self.batch)", "--durability", durability,
                         input.path,
                     ], in: directory, name: "batched-\(attempt)")
+                let giveUp = Date().addingTimeInterval(whole * 3 + 5)
+                while child.process.isRunning && Date() < giveUp && (try? RawStore.count(store)) ?? 0 < target {
+                    usleep(10_000)
+                }
                 usleep(UInt32(delay * 1_000_000))
                 child.stop()
                 if child.wasKilled { killed += 1 }
