@@ -43,5 +43,10 @@ man: setup
 schemas: setup
 	$(SWIFT) run generate-schemas .
 
+# The durability and abuse suite at full scale (docs/reliability.md); under 20 minutes on 2 cores.
+torture: setup
+	$(SWIFT) build --build-tests $(STRICT)
+	ENROLL_AUDIT_TORTURE=full $(SWIFT) test --skip-build --filter TortureTests
+
 clean:
 	rm -rf .build

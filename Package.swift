@@ -122,6 +122,15 @@ let package = Package(
                 "EnrollAuditCLI", "TestSupport", "EnrollmentDomain", .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // Durability and abuse: crashes, concurrency, fuzzing, tampering, full disks, permissions. Shortened
+        // by default; `make torture` runs it at full scale (ENROLL_AUDIT_TORTURE=full).
+        .testTarget(
+            name: "TortureTests",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "Ingest", "TestSupport", "EnrollAuditCLI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,8 +11,8 @@ extension SQLiteEventStore {
 
     /// Walks the whole chain, recomputing every hash, in constant memory.
     ///
-    /// Detects a changed row (any column), a deleted or inserted row (a gap, or a broken link), and
-    /// reordered rows. A truncated tail or a whole file replaced by an older copy leaves a valid chain:
+    /// Detects a changed row (any hashed column, and a `known_type` flag set on a type the catalogue does
+    /// not know), a deleted or inserted row (a gap, or a broken link), and reordered rows. A truncated tail or a whole file replaced by an older copy leaves a valid chain:
     /// only comparing the head digest with one kept elsewhere (`expectedDigest`) catches those.
     ///
     /// - Parameters:
@@ -37,10 +37,12 @@ extension SQLiteEventStore {
                     report.firstBadPosition = position
                     report.problem = problem
                 }
+                // `known_type` (column 16) is not hashed: it is checked against the catalogue instead.
                 let rows = try Row.fetchCursor(
                     db,
                     sql: EventRowDecoder.selectColumns.replacingOccurrences(
-                        of: "JOIN streams", with: "LEFT JOIN streams")
+                        of: "JOIN streams", with: "LEFT JOIN streams"
+                    ).replacingOccurrences(of: "e.payload, e.hash", with: "e.payload, e.hash, e.known_type")
                         + " ORDER BY e.position")
                 let decoder = EventRowDecoder(codec: codec)
                 while let row = try rows.next() {
@@ -65,6 +67,14 @@ extension SQLiteEventStore {
                     let hash = EventHashing.chain(previous: previous, canonical: canonical)
                     guard hash == recorded.hash else {
                         fail(position, "the hash at position \(position) does not match its content and predecessor")
+                        break
+                    }
+                    // A type the catalogue does not know cannot have been flagged known when it was recorded (the
+                    // catalogue only grows; the other way round, an older version's "unknown" is legitimate).
+                    if Int64.fromDatabaseValue(row[16] as DatabaseValue) == 1 && !recorded.event.isKnownType {
+                        fail(
+                            position,
+                            "position \(position) is flagged as a known type, but '\(recorded.event.type)' is not")
                         break
                     }
                     if position == expectedPosition { hashAtExpectedPosition = hash.hexString }

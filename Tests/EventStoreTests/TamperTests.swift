@@ -65,6 +65,15 @@ struct TamperTests {
         #expect(try store.verify().firstBadPosition == 7)
     }
 
+    @Test func anUnknownTypeFlaggedKnownIsNamedByPosition() throws {
+        let (store, queue) = try storeWithSample()
+        try store.append([EventFactory.event(stream: "UE-vendor", type: "vendor.custom_signal")])
+        try queue.write { try $0.execute(sql: "UPDATE events SET known_type = 1 WHERE position = 703") }
+        let report = try store.verify()
+        #expect(report.firstBadPosition == 703)
+        #expect(report.problem?.contains("known type") == true)
+    }
+
     @Test func removedTriggersAloneAreReported() throws {
         let (store, _) = try storeWithSample()
         let report = try store.verify()

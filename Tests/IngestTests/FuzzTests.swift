@@ -17,49 +17,8 @@ struct FuzzTests {
         (.accessLog, "discovery-access.log"),
     ]
 
-    static func mutate(_ line: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
-        var bytes = line
-        let interesting: [UInt8] = [
-            0x00, 0x0A, 0x0D, 0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x2C, 0x20, 0xFF, 0xC3, 0x25,
-        ]
-        for _ in 0...Int.random(in: 0..<3, using: &generator) {
-            guard !bytes.isEmpty else { break }
-            let at = Int.random(in: 0..<bytes.count, using: &generator)
-            switch Int.random(in: 0..<6, using: &generator) {
-            case 0: bytes[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &generator))
-            case 1: bytes[at] = interesting.randomElement(using: &generator)!
-            case 2: bytes.removeSubrange(at...)
-            case 3:
-                bytes.insert(
-                    contentsOf: (0..<Int.random(in: 1..<8, using: &generator)).map { _ in
-                        interesting.randomElement(using: &generator)!
-                    }, at: at)
-            case 4:
-                let end = min(bytes.count, at + Int.random(in: 1..<64, using: &generator))
-                bytes.insert(contentsOf: bytes[at..<end], at: at)
-            default:
-                bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1..<32, using: &generator)))
-            }
-        }
-        return bytes
-    }
-
-    /// The mutated lines of one sample: each sample line in turn, mutated or left intact. Graph pages span
-    /// many lines, so fewer of their lines are mutated (and the events follow as one object per line too).
     static func mutatedLines(of file: String, seed: UInt64) throws -> [[UInt8]] {
-        var samples = try Fixtures.lines(file).map { Array($0.utf8) }
-        var percentMutated = 80
-        if file.hasSuffix(".json") {
-            let page = try JSONParser.parse(Array(samples.joined(separator: [0x0A])))
-            if case .array(let events) = page["value"] { samples += events.map(\.canonicalBytes) }
-            percentMutated = 4
-        }
-        var generator = SeededGenerator(seed: seed)
-        return (0..<mutationsPerFormat).map { index in
-            let line = samples[index % samples.count]
-            let intact = Int.random(in: 0..<100, using: &generator) >= percentMutated
-            return intact ? line : mutate(line, using: &generator)
-        }
+        try Mutations.mutatedLines(of: file, count: mutationsPerFormat, seed: seed)
     }
 
     static func check(_ records: [DecodedRecord], lineCount: Int) {
