@@ -3,7 +3,7 @@ SWIFT ?= swift
 STRICT := -Xswiftc -warnings-as-errors
 DEMO_STORE ?= .build/demo.sqlite
 
-.PHONY: setup lint format build test demo schemas bench torture fuzz man clean
+.PHONY: setup lint format build test demo schemas bench torture man clean
 
 setup:
 	@Tools/setup
@@ -25,15 +25,6 @@ demo: setup
 	$(SWIFT) build $(STRICT)
 	.build/debug/enroll-audit demo --store $(DEMO_STORE) --replace
 	.build/debug/enroll-audit verify --store $(DEMO_STORE)
-
-# Coverage-guided fuzzing of the input decoders with libFuzzer (FUZZ_SECONDS, default 120).
-FUZZ_SECONDS ?= 120
-fuzz: setup
-	$(SWIFT) build --product ingest-fuzz --scratch-path .build-fuzz \
-		-Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
-	mkdir -p .build-fuzz/corpus
-	cp Tests/Fixtures/*.ndjson Tests/Fixtures/*.json Tests/Fixtures/*.log .build-fuzz/corpus/
-	.build-fuzz/debug/ingest-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 .build-fuzz/corpus
 
 # The man page from the command tree (swift-argument-parser's generate-manual plugin; works offline).
 man: setup

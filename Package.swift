@@ -88,9 +88,6 @@ let package = Package(
             dependencies: ["EnrollmentDomain", "EventStore", "Projections"],
             path: "Tools/ProjectionsBench"
         ),
-        // libFuzzer target for the input decoders (`make fuzz`); built normally, it replays inputs.
-        .executableTarget(
-            name: "ingest-fuzz", dependencies: ["EnrollmentDomain", "Ingest"], path: "Tools/IngestFuzz"),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
         .target(name: "TestSupport", dependencies: ["EnrollmentDomain", "FleetSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
