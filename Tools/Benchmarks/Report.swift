@@ -56,6 +56,7 @@ struct Report {
         case "events/s": return "\(count(value)) \(unit)"
         case "ms": return String(format: value < 10 ? "%.2f ms" : "%.1f ms", value)
         case "MiB": return String(format: "%.1f MiB", value)
+        case "fsyncs": return String(format: "%.2f", value)
         default: return String(format: "%.1f %@", value, unit)
         }
     }

@@ -86,4 +86,19 @@ enum Stats {
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// How many fsync/fdatasync calls a program makes (`strace -f -c`), or nil without strace.
+    static func syncCalls(_ executable: String, _ arguments: [String], log: String) -> Double? {
+        guard !shellOutput("command -v strace").isEmpty else { return nil }
+        let command =
+            (["strace", "-f", "-c", "-e", "trace=fsync,fdatasync", "-o", log, executable] + arguments)
+            .map(Report.shellQuoted).joined(separator: " ")
+        guard (try? timeShell(command)) != nil,
+            let text = try? String(contentsOfFile: log, encoding: .utf8),
+            let total = text.split(separator: "\n").last(where: { $0.hasSuffix("total") })
+        else { return nil }
+        // "100.00    0.002906          50        58           total": the calls are the 4th column.
+        let columns = total.split(separator: " ")
+        return columns.count >= 5 ? Double(columns[3]) : nil
+    }
 }

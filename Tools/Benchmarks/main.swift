@@ -12,7 +12,7 @@ import Foundation
 //   enroll-audit-bench records --store PATH --out FILE      (the pre-parsed input of sqlite-ceiling)
 //   enroll-audit-bench single --store PATH --count N FILE   (durable single appends)
 //   enroll-audit-bench read|rebuild|verify --store PATH
-//   enroll-audit-bench export --store PATH --out FILE [--lz4]
+//   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
 //   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
 //
 // The defaults of `run` can also come from the environment: BENCH_EVENTS, BENCH_SMALL_EVENTS,
@@ -60,7 +60,9 @@ do {
     case "rebuild": try Measurements.rebuild(store: option("store")!)
     case "verify": try Measurements.verify(store: option("store")!)
     case "export":
-        try Measurements.export(store: option("store")!, out: option("out")!, lz4: arguments.contains("--lz4"))
+        try Measurements.export(
+            store: option("store")!, out: option("out")!, lz4: arguments.contains("--lz4"),
+            cacheKiB: option("cache-kib").flatMap(Int.init))
     case "queries":
         try QueryMeasurements.run(
             store: option("store")!, ids: option("ids")!.split(separator: ",").map(String.init),
