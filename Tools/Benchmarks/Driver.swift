@@ -19,7 +19,7 @@ struct Driver {
         var singleAppends = 200
         /// The whole run should take at most this many seconds: when the measured ingest rate says the
         /// main size would not fit, the main size falls back to one that does (0: never).
-        var budgetSeconds = 540.0
+        var budgetSeconds = 500.0
         var directory = ".build/bench"
         /// Where the table goes between markers ("" to skip).
         var doc = ""

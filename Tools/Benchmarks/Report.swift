@@ -123,8 +123,10 @@ struct Report {
             |---|---:|---|---:|---:|---|
 
             """
+        // A pipe inside a cell (even in a code span) must be escaped in a Markdown table.
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
         for row in rows {
-            text += "| \(row.scenario) | \(Report.figure(row.value, row.unit)) | \(row.baseline) | "
+            text += "| \(cell(row.scenario)) | \(Report.figure(row.value, row.unit)) | \(cell(row.baseline)) | "
             text += "\(Report.figure(row.baselineValue, row.unit)) | \(String(format: "%.2f", row.ratio)) | "
             text += "\(verdict(row)) |\n"
         }

@@ -16,7 +16,7 @@ import Foundation
 //   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
 //
 // The defaults of `run` can also come from the environment: BENCH_EVENTS, BENCH_SMALL_EVENTS,
-// BENCH_RUNS, BENCH_CLI_RUNS, BENCH_BUDGET (seconds, default 540: when the ingest rate measured on the
+// BENCH_RUNS, BENCH_CLI_RUNS, BENCH_BUDGET (seconds, default 500: when the ingest rate measured on the
 // small size says the main size would not fit, it falls back to one that does and says so; 0: never).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -38,7 +38,7 @@ do {
         parameters.smallEvents = integer("small-events", environment: "BENCH_SMALL_EVENTS", 0)
         parameters.runs = max(1, integer("runs", environment: "BENCH_RUNS", parameters.runs))
         parameters.cliRuns = max(1, integer("cli-runs", environment: "BENCH_CLI_RUNS", parameters.cliRuns))
-        parameters.budgetSeconds = Double(integer("budget", environment: "BENCH_BUDGET", 540))
+        parameters.budgetSeconds = Double(integer("budget", environment: "BENCH_BUDGET", 500))
         parameters.directory = option("dir") ?? parameters.directory
         parameters.doc = option("doc") ?? ""
         parameters.json = option("json") ?? ""
