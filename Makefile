@@ -48,7 +48,7 @@ bench: bench-build
 		--doc docs/performance.md --json docs/performance.json
 
 bench-large: bench-build
-	$(BENCH_BIN)/enroll-audit-bench run --events 10000000 --small-events 2000000 --runs $(BENCH_RUNS) \
+	$(BENCH_BIN)/enroll-audit-bench run --events 10000000 --small-events 2000000 --runs $(BENCH_RUNS) --budget 0 \
 		--dir $(BENCH_DIR)-large --json $(BENCH_DIR)-large/results.json
 
 clean:
