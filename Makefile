@@ -31,7 +31,8 @@ schemas: setup
 
 # Benchmarks (docs/performance.md): release builds of the CLI, the harness and the C ceiling, then every
 # scenario on simulated data. BENCH_EVENTS (default 1,000,000) sets the size; BENCH_RUNS (3) the runs
-# per figure; BENCH_SCRATCH the build directory. `make bench-large` runs at 10,000,000 events.
+# per figure; BENCH_BUDGET (seconds, default 500) the time the run may take before the size falls back;
+# BENCH_SCRATCH the build directory. `make bench-large` runs at 10,000,000 events, without a budget.
 BENCH_EVENTS ?= 1000000
 BENCH_RUNS ?= 3
 BENCH_SCRATCH ?= .build
