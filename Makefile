@@ -3,7 +3,7 @@ SWIFT ?= swift
 STRICT := -Xswiftc -warnings-as-errors
 DEMO_STORE ?= .build/demo.sqlite
 
-.PHONY: setup lint format build test demo schemas bench torture man clean
+.PHONY: setup lint format build test demo schemas bench bench-large bench-build torture man clean
 
 setup:
 	@Tools/setup
@@ -38,6 +38,29 @@ schemas: setup
 torture: setup
 	$(SWIFT) build --build-tests $(STRICT)
 	ENROLL_AUDIT_TORTURE=full $(SWIFT) test --skip-build --filter TortureTests
+
+# Benchmarks (docs/performance.md): release builds of the CLI, the harness and the C ceiling, then every
+# scenario on simulated data. BENCH_EVENTS (default 1,000,000) sets the size; BENCH_RUNS (3) the runs
+# per figure; BENCH_BUDGET (seconds, default 500) the time the run may take before the size falls back;
+# BENCH_SCRATCH the build directory. `make bench-large` runs at 10,000,000 events, without a budget.
+BENCH_EVENTS ?= 1000000
+BENCH_RUNS ?= 3
+BENCH_SCRATCH ?= .build
+BENCH_DIR ?= $(BENCH_SCRATCH)/bench
+BENCH_BIN = $(BENCH_SCRATCH)/release
+
+bench-build: setup
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product enroll-audit
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product enroll-audit-bench
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product sqlite-ceiling
+
+bench: bench-build
+	$(BENCH_BIN)/enroll-audit-bench run --events $(BENCH_EVENTS) --runs $(BENCH_RUNS) --dir $(BENCH_DIR) \
+		--doc docs/performance.md --json docs/performance.json
+
+bench-large: bench-build
+	$(BENCH_BIN)/enroll-audit-bench run --events 10000000 --small-events 2000000 --runs $(BENCH_RUNS) --budget 0 \
+		--dir $(BENCH_DIR)-large --json $(BENCH_DIR)-large/results.json
 
 clean:
 	rm -rf .build

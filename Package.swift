@@ -76,17 +76,20 @@ let package = Package(
         // Writes Schema/events/*.json and the reference part of docs/events.md from the catalogue.
         .executableTarget(
             name: "generate-schemas", dependencies: ["EnrollmentDomain"], path: "Tools/GenerateSchemas"),
-        // The benchmark harness (`make bench`).
+        // The benchmark harness (`make bench`): every scenario, each against a baseline of the same run.
         .executableTarget(
             name: "enroll-audit-bench",
-            dependencies: ["EnrollmentDomain", "EventStore", "Ingest", "FleetSimulator"],
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "Ingest", "Export", "Projections", "FleetSimulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tools/Benchmarks"
         ),
-        // Benchmark: rebuilding and maintaining the projections of a large store.
+        // The benchmarks' ceiling: the same events appended with the raw SQLite C API (libsqlite3-dev).
         .executableTarget(
-            name: "projections-bench",
-            dependencies: ["EnrollmentDomain", "EventStore", "Projections"],
-            path: "Tools/ProjectionsBench"
+            name: "sqlite-ceiling",
+            path: "Tools/SQLiteCeiling",
+            linkerSettings: [.linkedLibrary("sqlite3")]
         ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
         .target(name: "TestSupport", dependencies: ["EnrollmentDomain", "FleetSimulator"], path: "Tests/TestSupport"),

@@ -1,37 +1,77 @@
-import EventStore
-import FleetSimulator
 import Foundation
-import Ingest
 
-// `enroll-audit-bench`: measurements that are not the product's face. Each subcommand measures one
-// thing in its own process (so peak RSS is its own) and prints one JSON object. `run` drives them all.
+// `enroll-audit-bench`: the one benchmark harness (`make bench`). Each subcommand measures one thing in
+// its own process (so peak RSS is its own) and prints one JSON object; `run` drives them all, takes
+// medians, sets each figure beside a baseline measured in the same run, prints a table and writes
+// docs/performance.md (between its markers) and a JSON file.
 //
+//   enroll-audit-bench run [--events N] [--small-events N] [--runs N] [--cli-runs N] [--dir DIR]
+//                          [--budget SECONDS] [--doc FILE] [--json FILE] [--cli PATH] [--ceiling PATH]
 //   enroll-audit-bench generate --users N --out FILE [--webhooks FILE]
-//   enroll-audit-bench ingest --store PATH FILE [--compression none|lz4|lz4-dictionary] [--durability full|normal]
-//   enroll-audit-bench read --store PATH
-//   enroll-audit-bench verify --store PATH
-//   enroll-audit-bench run [--events N] [--dir DIR]
+//   enroll-audit-bench ingest --store PATH FILE [--compression none|lz4|lz4-dictionary] [--no-projections]
+//   enroll-audit-bench records --store PATH --out FILE      (the pre-parsed input of sqlite-ceiling)
+//   enroll-audit-bench single --store PATH --count N FILE   (durable single appends)
+//   enroll-audit-bench read|rebuild|verify --store PATH
+//   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
+//   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
+//
+// The defaults of `run` can also come from the environment: BENCH_EVENTS, BENCH_SMALL_EVENTS,
+// BENCH_RUNS, BENCH_CLI_RUNS, BENCH_BUDGET (seconds, default 500: when the ingest rate measured on the
+// small size says the main size would not fit, it falls back to one that does and says so; 0: never).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
 }
+func integer(_ name: String, environment: String, _ fallback: Int) -> Int {
+    option(name).flatMap { Int($0.replacingOccurrences(of: "_", with: "")) }
+        ?? ProcessInfo.processInfo.environment[environment].flatMap { Int($0.replacingOccurrences(of: "_", with: "")) }
+        ?? fallback
+}
 
 do {
     switch arguments.first {
+    case "run":
+        var parameters = Driver.Parameters()
+        parameters.events = integer("events", environment: "BENCH_EVENTS", parameters.events)
+        parameters.smallEvents = integer("small-events", environment: "BENCH_SMALL_EVENTS", 0)
+        parameters.runs = max(1, integer("runs", environment: "BENCH_RUNS", parameters.runs))
+        parameters.cliRuns = max(1, integer("cli-runs", environment: "BENCH_CLI_RUNS", parameters.cliRuns))
+        parameters.budgetSeconds = Double(integer("budget", environment: "BENCH_BUDGET", 500))
+        parameters.directory = option("dir") ?? parameters.directory
+        parameters.doc = option("doc") ?? ""
+        parameters.json = option("json") ?? ""
+        parameters.cli = option("cli") ?? ""
+        parameters.ceiling = option("ceiling") ?? ""
+        var driver = Driver(parameters)
+        try driver.run()
     case "generate":
         try Measurements.generate(
             users: Int(option("users") ?? "1000")!, out: option("out")!, webhooks: option("webhooks"))
     case "ingest":
         try Measurements.ingest(
             store: option("store")!, file: arguments.last!, compression: option("compression") ?? "lz4-dictionary",
-            durability: option("durability") ?? "full")
+            projections: !arguments.contains("--no-projections"))
+    case "records": try Records.write(store: option("store")!, out: option("out")!)
+    case "single":
+        try Measurements.singleAppends(store: option("store")!, input: arguments.last!, count: Int(option("count")!)!)
     case "read": try Measurements.read(store: option("store")!)
+    case "rebuild": try Measurements.rebuild(store: option("store")!)
     case "verify": try Measurements.verify(store: option("store")!)
-    case "run": try Driver.run(events: Int(option("events") ?? "1000000")!, directory: option("dir") ?? ".build/bench")
+    case "export":
+        try Measurements.export(
+            store: option("store")!, out: option("out")!, lz4: arguments.contains("--lz4"),
+            cacheKiB: option("cache-kib").flatMap(Int.init))
+    case "queries":
+        try QueryMeasurements.run(
+            store: option("store")!, ids: option("ids")!.split(separator: ",").map(String.init),
+            iterations: Int(option("iterations") ?? "200")!)
     default:
-        FileHandle.standardError.write(Data("usage: enroll-audit-bench generate|ingest|read|verify|run …\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "usage: enroll-audit-bench run|generate|ingest|records|single|read|rebuild|verify|export|queries …\n"
+                    .utf8))
         exit(1)
     }
 } catch {
