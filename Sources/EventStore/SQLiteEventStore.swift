@@ -54,9 +54,6 @@ public final class SQLiteEventStore: Sendable {
         let cacheKiB = configuration.pageCacheKiB
         grdb.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
-            if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: grdb)
@@ -81,6 +78,11 @@ public final class SQLiteEventStore: Sendable {
             } else {
                 if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
                     throw EventStoreError(.schemaTooNew, "the store was written by a newer version", path: path)
+                }
+                // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after
+                // `prepareDatabase` ran: apply the promised durability on the writer connection itself.
+                try pool.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
                 }
                 try migrator.migrate(pool)
                 dictionaries = try pool.write { db in
@@ -108,6 +110,11 @@ public final class SQLiteEventStore: Sendable {
             dictionaries[row[0]] = Array(bytes)
         }
         return dictionaries
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL): what durability is in force.
+    func writerSynchronousSetting() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Runs `body` and turns SQLite errors into ``EventStoreError``s that name this store.

@@ -1,0 +1,19 @@
+import EventStore
+import TestSupport
+import Testing
+
+@testable import EventStore
+
+/// The durability a configuration promises is the one in force on the writer connection.
+struct DurabilityTests {
+    let directory = TemporaryDirectory()
+
+    @Test(arguments: [(StoreConfiguration.Durability.full, 2), (.normal, 1)])
+    func theWriterRunsWithThePromisedSynchronousSetting(durability: StoreConfiguration.Durability, pragma: Int) throws {
+        var configuration = StoreConfiguration()
+        configuration.durability = durability
+        let store = try SQLiteEventStore(path: directory.path("\(durability).sqlite"), configuration: configuration)
+        try store.append([EventFactory.event()])
+        #expect(try store.writerSynchronousSetting() == pragma)
+    }
+}
