@@ -13,7 +13,8 @@ import GRDB
 public struct DeviceStatusProjection: InlineProjection {
     public let name = "device_status"
     /// Includes the identity projection's version: new identity rules rebuild this table too.
-    public let version = 1_000 * IdentityProjection().version + 1
+    /// 2: the first_seen index covers what `stats` reads.
+    public let version = 1_000 * IdentityProjection().version + 2
     /// Every this many positions, the enrollments noted so far are recomputed before the transaction ends.
     public let flushInterval: Int64
 
@@ -45,7 +46,8 @@ public struct DeviceStatusProjection: InlineProjection {
         ) WITHOUT ROWID;
         CREATE INDEX device_status_state ON device_status(state, first_seen);
         CREATE INDEX device_status_stall ON device_status(state, last_step_at);
-        CREATE INDEX device_status_first_seen ON device_status(first_seen);
+        CREATE INDEX device_status_first_seen ON device_status(
+            first_seen, state, step_index, failure_step, failure_reason, time_to_enroll_ms);
         CREATE INDEX device_status_user ON device_status(user_key, first_seen);
         CREATE INDEX device_status_entra_user ON device_status(entra_user_id);
         """
