@@ -25,11 +25,7 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("Only in-progress enrollments with no step for this long.", valueName: "duration"))
         var stalledFor: DurationArgument?
 
-        @Option(help: ArgumentHelp("Only enrollments first seen at or after this time.", valueName: "time"))
-        var since: TimeArgument?
-
-        @Option(help: ArgumentHelp("Only enrollments first seen before this time.", valueName: "time"))
-        var until: TimeArgument?
+        @OptionGroup var range: FirstSeenRange
 
         @Option(help: ArgumentHelp("At most this many.", valueName: "n"))
         var limit: Int?
@@ -45,7 +41,7 @@ extension EnrollAudit {
             let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
             let filter = DeviceFilter(
                 user: user, state: state, stalledFor: stalledFor.map { Double($0.milliseconds) / 1000 },
-                asOf: stall.asOfTimestamp, since: since?.timestamp, until: until?.timestamp, limit: limit)
+                asOf: stall.asOfTimestamp, since: range.since?.timestamp, until: range.until?.timestamp, limit: limit)
             let statuses = try queries.devices(filter)
             // An empty list prints nothing (a script sees no rows); a person at a terminal gets a word on stderr.
             if statuses.isEmpty && format == .table && Terminal.standardOutputIsTerminal {

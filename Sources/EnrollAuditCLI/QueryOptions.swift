@@ -29,3 +29,12 @@ struct StallOptions: ParsableArguments {
     var asOfTimestamp: Timestamp? { asOf?.timestamp }
     var stalledAfterSeconds: Double { Double(stalledAfter?.milliseconds ?? 3_600_000) / 1000 }
 }
+
+/// `--since` / `--until` on when an enrollment was first seen (`devices`, `stats`).
+struct FirstSeenRange: ParsableArguments {
+    @Option(help: ArgumentHelp("Only enrollments first seen at or after this time.", valueName: "time"))
+    var since: TimeArgument?
+
+    @Option(help: ArgumentHelp("Only enrollments first seen before this time.", valueName: "time"))
+    var until: TimeArgument?
+}

@@ -12,11 +12,7 @@ extension EnrollAudit {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Option(help: ArgumentHelp("Only enrollments first seen at or after this time.", valueName: "time"))
-        var since: TimeArgument?
-
-        @Option(help: ArgumentHelp("Only enrollments first seen before this time.", valueName: "time"))
-        var until: TimeArgument?
+        @OptionGroup var range: FirstSeenRange
 
         @Option(help: ArgumentHelp("Also break the figures down by UTC day (the only value: day).", valueName: "day"))
         var by: StatsGrouping?
@@ -27,7 +23,7 @@ extension EnrollAudit {
         func run() throws {
             let queries = try storeOptions.openQueries()
             let stats = try queries.stats(
-                StatsQuery(since: since?.timestamp, until: until?.timestamp, byDay: by == .day))
+                StatsQuery(since: range.since?.timestamp, until: range.until?.timestamp, byDay: by == .day))
             switch format {
             case .table: Terminal.standardOutput(StatsRendering.table(stats))
             case .json: Terminal.standardOutput(StatsRendering.json(stats).prettyString)
