@@ -75,6 +75,10 @@ extension EnrollAudit {
 
         static func open(_ name: String) throws -> IngestInput {
             if name == "-" { return IngestInput(name: "-", handle: .standardInput) }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CLIFailure(.badInput, "error: \(name) is a directory; name the files to read")
+            }
             guard let handle = FileHandle(forReadingAtPath: name) else {
                 throw CLIFailure(.notFound, "error: cannot read \(name): no such file or not readable")
             }

@@ -1,6 +1,7 @@
 import EnrollmentDomain
 import EventStore
 import Foundation
+import LZ4
 
 /// How an ingest treats bad records and transactions.
 public struct IngestOptions: Sendable {
@@ -88,7 +89,8 @@ public struct IngestRunner {
                 throw error
             } catch {
                 // Reading the input failed (I/O, a damaged .lz4 frame): not about one record.
-                throw state.failure(fatal: "\(stream.currentName): \(error)")
+                let reason = (error as? LZ4Error)?.description ?? error.localizedDescription
+                throw state.failure(fatal: "\(stream.currentName): \(reason)")
             }
         }
         return state.summary
