@@ -67,8 +67,7 @@ extension EnrollAudit {
 
         func run() throws {
             let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
-            let statuses = try queries.enrollments(matching: id, asOf: stall.asOfTimestamp)
-            guard !statuses.isEmpty else { throw CLIFailure(.notFound, "error: no enrollment is known by '\(id)'") }
+            let statuses = try queries.requireEnrollments(matching: id, asOf: stall.asOfTimestamp)
             Terminal.standardOutput(DeviceRendering.render(statuses, format: format))
         }
     }

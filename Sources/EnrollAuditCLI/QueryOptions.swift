@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnrollmentDomain
+import Projections
 
 /// `--format` of `devices` and `show`.
 enum ListFormat: String, ExpressibleByArgument, CaseIterable {
@@ -37,4 +38,13 @@ struct FirstSeenRange: ParsableArguments {
 
     @Option(help: ArgumentHelp("Only enrollments first seen before this time.", valueName: "time"))
     var until: TimeArgument?
+}
+
+extension EnrollmentQueries {
+    /// The enrollments `id` names, or a "not found" failure (exit 3) naming the id.
+    func requireEnrollments(matching id: String, asOf: Timestamp? = nil) throws -> [DeviceStatus] {
+        let statuses = try enrollments(matching: id, asOf: asOf)
+        guard !statuses.isEmpty else { throw CLIFailure(.notFound, "error: no enrollment is known by '\(id)'") }
+        return statuses
+    }
 }

@@ -23,8 +23,7 @@ extension EnrollAudit {
 
         func run() throws {
             let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
-            let statuses = try queries.enrollments(matching: id, asOf: stall.asOfTimestamp)
-            guard !statuses.isEmpty else { throw CLIFailure(.notFound, "error: no enrollment is known by '\(id)'") }
+            let statuses = try queries.requireEnrollments(matching: id, asOf: stall.asOfTimestamp)
             let entries = try queries.timeline(for: id, asOf: stall.asOfTimestamp).sorted {
                 ($0.occurredAt, $0.position) < ($1.occurredAt, $1.position)
             }
