@@ -63,7 +63,9 @@ extension EnrollAudit {
                 let store = try storeOptions.openForReading()
                 let handle = try OutputFile.open(output)
                 try exporter.export(
-                    from: store, after: after, to: try ByteSink(handle: handle, lz4: lz4), where: include)
+                    from: store, after: after, to: try ByteSink(handle: handle, lz4: lz4),
+                    progress: Terminal.progress("exporting, position"), where: include)
+                Terminal.endProgress()
                 if output != nil { try handle.close() }
                 return
             }

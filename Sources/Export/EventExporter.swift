@@ -31,11 +31,12 @@ public struct EventExporter {
     @discardableResult
     public func export(
         from store: SQLiteEventStore, after position: Int64 = 0, to sink: ByteSink,
-        where include: (RecordedEvent) -> Bool = { _ in true }
+        progress: ((Int64) -> Void)? = nil, where include: (RecordedEvent) -> Bool = { _ in true }
     ) throws -> Int {
         var count = 0
         try begin(sink)
         try store.forEachEvent(after: position) { event in
+            if event.position & 0xFFFF == 0 { progress?(event.position) }
             guard include(event) else { return true }
             try write(event, index: count, to: sink)
             count += 1
