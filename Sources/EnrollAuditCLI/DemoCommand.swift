@@ -53,7 +53,7 @@ extension EnrollAudit {
             out += StatsRendering.table(stats)
             let stalled = try queries.devices(DeviceFilter(stalledFor: 3_600, limit: 1))
             if let example = stalled.first {
-                let entries = try queries.timeline(for: example.enrollment)
+                let entries = try queries.timeline(of: [example])
                 out += "\nOne stalled enrollment, as support would read it:\n\n"
                 out += TimelineRendering.text(
                     subject: example.enrollment, statuses: [example], entries: entries,

@@ -24,7 +24,7 @@ extension EnrollAudit {
         func run() throws {
             let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
             let statuses = try queries.requireEnrollments(matching: id, asOf: stall.asOfTimestamp)
-            let entries = try queries.timeline(for: id, asOf: stall.asOfTimestamp).sorted {
+            let entries = try queries.timeline(of: statuses).sorted {
                 ($0.occurredAt, $0.position) < ($1.occurredAt, $1.position)
             }
             switch format {

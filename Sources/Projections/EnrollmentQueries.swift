@@ -93,8 +93,13 @@ public struct EnrollmentQueries: Sendable {
     ///
     /// - Returns: the entries, empty when the id is unknown.
     public func timeline(for id: String, asOf: Timestamp? = nil) throws -> [TimelineEntry] {
-        let statuses = try enrollments(matching: id, asOf: asOf)
-        return try store.read { db in
+        try timeline(of: try enrollments(matching: id, asOf: asOf))
+    }
+
+    /// The troubleshooting timeline of enrollments already looked up (e.g. by ``enrollments(matching:asOf:)``),
+    /// enrollment after enrollment in the order given.
+    public func timeline(of statuses: [DeviceStatus]) throws -> [TimelineEntry] {
+        try store.read { db in
             let reader = try StoredEventReader(db)
             return try statuses.flatMap { status in
                 let streams = status.ids.filter { $0.kind == .stream }.map(\.value)

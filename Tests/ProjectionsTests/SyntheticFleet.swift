@@ -9,16 +9,7 @@ enum SyntheticFleet {
     static func events(seed: UInt64, enrollments: Int = 12) -> [NewEvent] {
         var random = SeededGenerator(seed: seed)
         var events: [NewEvent] = []
-        func id() -> UUID {
-            var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
-            bytes[6] = (bytes[6] & 0x0F) | 0x40
-            bytes[8] = (bytes[8] & 0x3F) | 0x80
-            return UUID(
-                uuid: (
-                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                    bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-                ))
-        }
+        func id() -> UUID { UUID(hexString: random.uuid())! }
         for k in 0..<enrollments {
             let user = "user\(k % 5)@synthetic.test"  // several enrollments per user: never merged by user
             let attempt = "SYN-\(seed)-\(k)"
