@@ -35,6 +35,8 @@ let package = Package(
                 "EnrollmentDomain",
                 "LZ4",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the one hot statement bound column by column (EventRowInsert).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -11,12 +11,15 @@ public final class EventAppender {
     let db: Database
     let codec: PayloadCodec
     let encoder: PayloadCodec.Encoder
-    let projections: [any InlineProjection]
+    /// The inline projections' writers for this transaction.
+    let projections: ProjectionWriters
     private(set) var headPosition: Int64
     private(set) var headHash: [UInt8]
     private var streams: [String: (id: Int64, version: Int64)] = [:]
+    /// Whether ``appendAll(_:)`` has a savepoint open (projections defer their work until it closes).
+    private var inSavepoint = false
     private let clock: () -> Timestamp
-    private let insertEvent: Statement
+    private let insertEvent: EventRowInsert
     private let findEventPosition: Statement
     private let findStream: Statement
     private let findStreamVersion: Statement
@@ -30,18 +33,12 @@ public final class EventAppender {
         self.db = db
         self.codec = codec
         self.encoder = codec.makeEncoder()
-        self.projections = projections
         self.clock = clock
-        insertEvent = try db.makeStatement(
-            sql: """
-                INSERT INTO events (position, event_id, stream_id, version, type, schema, occurred_at, recorded_at,
-                    source, user, correlation_id, known_type, codec, dictionary_id, data_size, payload, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        findEventPosition = try db.makeStatement(sql: "SELECT position FROM events WHERE event_id = ?")
-        findStream = try db.makeStatement(sql: "SELECT id FROM streams WHERE name = ?")
-        findStreamVersion = try db.makeStatement(sql: "SELECT max(version) FROM events WHERE stream_id = ?")
-        insertStream = try db.makeStatement(sql: "INSERT INTO streams(name) VALUES (?)")
+        insertEvent = try EventRowInsert(db)
+        findEventPosition = try db.cachedStatement(sql: "SELECT position FROM events WHERE event_id = ?")
+        findStream = try db.cachedStatement(sql: "SELECT id FROM streams WHERE name = ?")
+        findStreamVersion = try db.cachedStatement(sql: "SELECT max(version) FROM events WHERE stream_id = ?")
+        insertStream = try db.cachedStatement(sql: "INSERT INTO streams(name) VALUES (?)")
         if let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1") {
             headPosition = row[0]
             headHash = Array(row[1] as Data)
@@ -49,11 +46,12 @@ public final class EventAppender {
             headPosition = 0
             headHash = EventHashing.genesis
         }
+        self.projections = try ProjectionWriters(projections, db)
     }
 
     /// The current version of `stream` (0 when it has no events).
     public func version(of stream: String) throws -> Int64 {
-        try streamEntry(stream, create: false)?.version ?? 0
+        try streamEntry(stream)?.version ?? 0
     }
 
     /// Validates and appends one event, or recognises it as a duplicate.
@@ -67,51 +65,52 @@ public final class EventAppender {
     ///   caller's transaction is then rolled back by ``SQLiteEventStore/write(_:)``.
     @discardableResult
     public func append(_ event: NewEvent, expectedVersion: Int64? = nil) throws -> AppendOutcome {
-        var idText: String { event.eventID.lowercasedString }
         do {
             try event.validateData()
         } catch {
-            throw EventStoreError(.invalidEvent, error.description, stream: event.stream, eventID: idText)
+            throw EventStoreError(
+                .invalidEvent, error.description, stream: event.stream, eventID: event.eventID.lowercasedString)
         }
         let data = event.canonicalData
-        let idBytes = event.eventID.bytes
-        if let existing = try storedTwin(of: idBytes) {
-            guard existing.event.hasSameEnvelope(as: event), existing.data == data else {
-                throw EventStoreError(
-                    .eventIDConflict, "this event id is already stored with different content",
-                    stream: event.stream, position: existing.position, eventID: idText)
-            }
-            return .duplicate(position: existing.position)
+        var existingEntry = try streamEntry(event.stream)
+        // Before creating a stream or checking an expected version, look for the event's twin: a retried
+        // append is a duplicate, not a conflict, and a duplicate must not leave a new stream behind.
+        // Otherwise the insert itself finds a twin (`ON CONFLICT(event_id) DO NOTHING`): one probe less.
+        if existingEntry == nil || expectedVersion != nil {
+            if let twin = try twinOutcome(of: event, data: data) { return twin }
         }
-        let entry = try streamEntry(event.stream, create: true)!
+        if existingEntry == nil { existingEntry = try createStream(event.stream) }
+        let entry = existingEntry!
         if let expectedVersion, expectedVersion != entry.version {
             throw EventStoreError(
                 .versionConflict,
                 "stream \(event.stream) is at version \(entry.version), but version \(expectedVersion) was expected",
-                stream: event.stream, eventID: idText, expectedVersion: expectedVersion, actualVersion: entry.version)
+                stream: event.stream, eventID: event.eventID.lowercasedString, expectedVersion: expectedVersion,
+                actualVersion: entry.version)
         }
         let position = headPosition + 1
         let version = entry.version + 1
         let recordedAt = clock()
-        let encoded = encoder.encode(data)
         let canonical = EventHashing.canonicalBytes(
             position: position, version: version, recordedAt: recordedAt, event: event, data: data)
         let hash = EventHashing.chain(previous: headHash, canonical: canonical)
-        let arguments: [(any DatabaseValueConvertible)?] = [
-            position, idBytes, entry.id, version, event.type, event.schema, event.occurredAt.milliseconds,
-            recordedAt.milliseconds, event.source, event.user, event.correlationID, event.isKnownType,
-            encoded.codec.rawValue, encoded.dictionaryID, data.count, Data(encoded.payload), Data(hash),
-        ]
-        try insertEvent.execute(arguments: StatementArguments(arguments))
+        let inserted = try insertEvent.insert(
+            EventRowInsert.Row(
+                position: position, eventID: event.eventID, streamID: entry.id, version: version, event: event,
+                recordedAt: recordedAt, encoded: encoder.encode(data), dataSize: data.count, hash: hash))
+        guard inserted else {
+            guard let twin = try twinOutcome(of: event, data: data) else {
+                throw EventStoreError(.database, "the insert of event \(event.eventID.lowercasedString) was ignored")
+            }
+            return twin
+        }
         headPosition = position
         headHash = hash
         streams[event.stream] = (entry.id, version)
         if !projections.isEmpty {
-            let recorded = RecordedEvent(
-                position: position, version: version, recordedAt: recordedAt, hash: hash, event: event)
-            for projection in projections {
-                try projection.apply(recorded, db)
-            }
+            try projections.apply(
+                RecordedEvent(position: position, version: version, recordedAt: recordedAt, hash: hash, event: event))
+            if !inSavepoint { try projections.safePoint() }
         }
         return .appended(position: position)
     }
@@ -124,6 +123,8 @@ public final class EventAppender {
         let savedHash = headHash
         var outcomes: [AppendOutcome] = []
         do {
+            inSavepoint = true
+            defer { inSavepoint = false }
             try db.inSavepoint {
                 for event in events { outcomes.append(try append(event)) }
                 return .commit
@@ -132,33 +133,45 @@ public final class EventAppender {
             headPosition = savedPosition
             headHash = savedHash
             streams.removeAll(keepingCapacity: true)
+            projections.discardCaches()
             throw error
         }
+        try projections.safePoint()
         return outcomes
     }
 
-    private func streamEntry(_ name: String, create: Bool) throws -> (id: Int64, version: Int64)? {
+    private func streamEntry(_ name: String) throws -> (id: Int64, version: Int64)? {
         if let cached = streams[name] { return cached }
         if streams.count >= Self.streamCacheLimit { streams.removeAll(keepingCapacity: true) }
-        if let id = try Int64.fetchOne(findStream, arguments: [name]) {
-            let version = try Int64.fetchOne(findStreamVersion, arguments: [id]) ?? 0
-            streams[name] = (id, version)
-            return (id, version)
-        }
-        guard create else { return nil }
+        guard let id = try Int64.fetchOne(findStream, arguments: [name]) else { return nil }
+        let version = try Int64.fetchOne(findStreamVersion, arguments: [id]) ?? 0
+        streams[name] = (id, version)
+        return (id, version)
+    }
+
+    private func createStream(_ name: String) throws -> (id: Int64, version: Int64) {
         try insertStream.execute(arguments: [name])
         let entry = (id: db.lastInsertedRowID, version: Int64(0))
         streams[name] = entry
         return entry
     }
 
-    private func storedTwin(of idBytes: Data) throws -> (position: Int64, event: NewEvent, data: [UInt8])? {
+    /// `.duplicate` when `event` is already stored with the same content, `nil` when its id is new.
+    ///
+    /// - Throws: `event_id_conflict` when the id is stored with different content.
+    private func twinOutcome(of event: NewEvent, data: [UInt8]) throws -> AppendOutcome? {
+        let idBytes = event.eventID.bytes
         // The common case, a new id, costs one index probe; only a hit decodes the stored event.
         guard try Int64.fetchOne(findEventPosition, arguments: [idBytes]) != nil else { return nil }
         let query = try db.cachedStatement(sql: "\(EventRowDecoder.selectColumns) WHERE e.event_id = ?")
         guard let row = try Row.fetchOne(query, arguments: [idBytes]) else { return nil }
         let stored = try EventRowDecoder(codec: codec).decode(row)
-        return (stored.recorded.position, stored.recorded.event, stored.data)
+        guard stored.recorded.event.hasSameEnvelope(as: event), stored.data == data else {
+            throw EventStoreError(
+                .eventIDConflict, "this event id is already stored with different content",
+                stream: event.stream, position: stored.recorded.position, eventID: event.eventID.lowercasedString)
+        }
+        return .duplicate(position: stored.recorded.position)
     }
 }
 

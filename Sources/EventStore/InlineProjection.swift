@@ -12,12 +12,30 @@ public protocol InlineProjection: Sendable {
     var version: Int { get }
     /// Creates (or re-creates) the projection's tables, empty.
     func reset(_ db: Database) throws
-    /// Applies one newly recorded event.
-    func apply(_ event: RecordedEvent, _ db: Database) throws
-    /// Called once at the end of each transaction that applied events (for deferred work).
-    func commit(_ db: Database) throws
+    /// Starts applying events inside one write transaction. The writer lives as long as the transaction
+    /// (or the rebuild), so it may prepare statements once and keep caches and deferred work in memory.
+    func makeWriter(_ db: Database) throws -> any ProjectionWriter
 }
 
-extension InlineProjection {
-    public func commit(_ db: Database) throws {}
+/// Applies events to one projection inside one write transaction.
+///
+/// Created by ``InlineProjection/makeWriter(_:)``; used from the transaction's thread only.
+public protocol ProjectionWriter: AnyObject {
+    /// Applies one newly recorded (or replayed) event.
+    func apply(_ event: RecordedEvent) throws
+    /// Called between events when no savepoint is open, so work done now can only be undone together
+    /// with the whole transaction: a writer that defers work may do some of it here (e.g. every N events,
+    /// to keep memory bounded).
+    func safePoint() throws
+    /// Called once at the end of the transaction: finish any deferred work.
+    func finish() throws
+    /// A savepoint that covered some applied events was rolled back: forget whatever the writer keeps
+    /// in memory about them (its tables were rolled back by SQLite).
+    func discardCaches()
+}
+
+extension ProjectionWriter {
+    public func safePoint() throws {}
+    public func finish() throws {}
+    public func discardCaches() {}
 }

@@ -21,7 +21,7 @@ extension SQLiteEventStore {
                         db: db, codec: codec, projections: configuration.projections, clock: Self.now)
                     result = try body(appender)
                     if appender.headPosition > 0 {
-                        try Self.commit(configuration.projections, db, position: appender.headPosition)
+                        try appender.projections.finish(db, position: appender.headPosition)
                     }
                     return .commit
                 }
@@ -66,17 +66,5 @@ extension SQLiteEventStore {
     /// The store's clock: now, in whole milliseconds.
     static func now() -> Timestamp {
         Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-
-    /// Lets each projection finish its deferred work and records its checkpoint.
-    static func commit(_ projections: [any InlineProjection], _ db: Database, position: Int64) throws {
-        for projection in projections {
-            try projection.commit(db)
-            try db.execute(
-                sql: """
-                    INSERT INTO projection_checkpoints(name, version, position) VALUES (?, ?, ?)
-                    ON CONFLICT(name) DO UPDATE SET version = excluded.version, position = excluded.position
-                    """, arguments: [projection.name, projection.version, position])
-        }
     }
 }

@@ -68,16 +68,18 @@ extension SQLiteEventStore {
                 if resetFirst {
                     for projection in projections { try projection.reset(db) }
                 }
+                let writers = try ProjectionWriters(projections, db)
                 var count: Int64 = 0
                 var last = start
                 try Self.forEachStoredEvent(db, codec: codec, after: start, limit: nil) { stored in
-                    for projection in projections { try projection.apply(stored.recorded, db) }
+                    try writers.apply(stored.recorded)
+                    try writers.safePoint()
                     count += 1
                     last = stored.recorded.position
                     if last & 0xFFFF == 0 { progress?(last) }
                     return true
                 }
-                try Self.commit(projections, db, position: last)
+                try writers.finish(db, position: last)
                 return count
             }
         }

@@ -6,16 +6,17 @@ import GRDB
 /// from all the enrollment's events whenever one of its streams receives an event or its set changes.
 ///
 /// It reads the identity tables, so it must come after ``IdentityProjection`` in the store's list. Work
-/// is batched: `apply` only notes the stream in a temporary table; the enrollments noted are recomputed
-/// at the end of the transaction, and every ``flushInterval`` positions during a bulk ingest or rebuild
-/// (bounded memory). The notes live in SQLite, not in memory, so a rolled-back savepoint restores them
-/// together with everything else it undoes.
+/// is batched: `apply` only notes the stream; the enrollments noted are recomputed at the end of the
+/// transaction, and every ``flushInterval`` events during a bulk ingest or rebuild (bounded memory).
+/// Recomputing folds the enrollment's events from memory when the writer has seen every event of its
+/// streams (streams that began in this transaction, or were read once already), and reads the others
+/// from the log.
 public struct DeviceStatusProjection: InlineProjection {
     public let name = "device_status"
     /// Includes the identity projection's version: new identity rules rebuild this table too.
     /// 2: the first_seen index covers what `stats` reads.
     public let version = 1_000 * IdentityProjection().version + 2
-    /// Every this many positions, the enrollments noted so far are recomputed before the transaction ends.
+    /// Every this many events, the enrollments noted so far are recomputed before the transaction ends.
     public let flushInterval: Int64
 
     /// - Parameter flushInterval: the default is 10,000.
@@ -44,93 +45,149 @@ public struct DeviceStatusProjection: InlineProjection {
             time_to_enroll_ms INTEGER,
             events         INTEGER NOT NULL CHECK (events >= 1)
         ) WITHOUT ROWID;
-        CREATE INDEX device_status_state ON device_status(state, first_seen);
-        CREATE INDEX device_status_stall ON device_status(state, last_step_at);
-        CREATE INDEX device_status_first_seen ON device_status(
+        """
+
+    /// The secondary indexes, for the queries. A rebuild creates them after filling the table (one
+    /// sorted build each instead of an insert into each per row), so ``reset(_:)`` leaves them out.
+    static let indexes = """
+        CREATE INDEX IF NOT EXISTS device_status_state ON device_status(state, first_seen);
+        CREATE INDEX IF NOT EXISTS device_status_stall ON device_status(state, last_step_at);
+        CREATE INDEX IF NOT EXISTS device_status_first_seen ON device_status(
             first_seen, state, step_index, failure_step, failure_reason, time_to_enroll_ms);
-        CREATE INDEX device_status_user ON device_status(user_key, first_seen);
-        CREATE INDEX device_status_entra_user ON device_status(entra_user_id);
+        CREATE INDEX IF NOT EXISTS device_status_user ON device_status(user_key, first_seen);
+        CREATE INDEX IF NOT EXISTS device_status_entra_user ON device_status(entra_user_id);
         """
 
     public func reset(_ db: Database) throws {
-        try Self.dirty(db, "DELETE FROM temp.device_status_dirty")
         try db.execute(sql: "DROP TABLE IF EXISTS device_status")
         try db.execute(sql: Self.schema)
     }
 
-    public func apply(_ recorded: RecordedEvent, _ db: Database) throws {
-        try Self.dirty(db, "INSERT OR IGNORE INTO temp.device_status_dirty(stream) VALUES (?)", [recorded.event.stream])
-        if recorded.event.type == "account.signed_in", let aad = recorded.currentData.nonEmptyString("aad_user_id") {
-            // A new Entra id → UPN mapping may give Graph-only enrollments their user and failure join.
-            try Self.dirty(
-                db,
-                """
-                INSERT OR IGNORE INTO temp.device_status_dirty(stream)
-                SELECT stream FROM identity_userless WHERE aad_user_id = ?
-                """, [aad])
+    public func makeWriter(_ db: Database) throws -> any ProjectionWriter {
+        let indexed = try Bool.fetchOne(
+            db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'index' AND name = 'device_status_state'")
+        return Writer(db, flushInterval: flushInterval, createIndexesAtFinish: indexed != true)
+    }
+
+    /// Notes the streams that received events and recomputes their enrollments in batches.
+    final class Writer: ProjectionWriter {
+        private let db: Database
+        private let flushInterval: Int64
+        private let graph: IdentityGraph
+        /// The table was just reset: its indexes are built once it is full.
+        private let createIndexesAtFinish: Bool
+        private lazy var reader = Result { try StoredEventReader(db) }
+        /// Streams whose enrollment must be recomputed.
+        private var dirty: Set<String> = []
+        private var appliedSinceFlush: Int64 = 0
+        /// Every event of these streams so far: streams whose first event this writer applied, and
+        /// streams read from the log once. Cleared when it holds more than ``cacheLimit`` events.
+        private var eventsByStream: [String: [RecordedEvent]] = [:]
+        private var cachedEvents = 0
+        /// How many events the writer keeps in memory between flushes, at most about.
+        static let cacheLimit = 40_000
+
+        init(_ db: Database, flushInterval: Int64, createIndexesAtFinish: Bool) {
+            self.db = db
+            self.flushInterval = flushInterval
+            self.createIndexesAtFinish = createIndexesAtFinish
+            graph = IdentityGraph(db: db)
         }
-        if recorded.position % flushInterval == 0 { try flush(db) }
-    }
 
-    public func commit(_ db: Database) throws {
-        try flush(db)
-    }
-
-    /// Runs a statement on the table of noted streams, creating the table first when this connection
-    /// lacks it (it is temporary: per connection, and gone when the transaction that made it rolls back).
-    private static func dirty(_ db: Database, _ sql: String, _ arguments: StatementArguments = []) throws {
-        do {
-            try db.cachedStatement(sql: sql).execute(arguments: arguments)
-        } catch let error as DatabaseError where error.message?.hasPrefix("no such table") == true {
-            try db.execute(
-                sql: "CREATE TEMP TABLE IF NOT EXISTS device_status_dirty (stream TEXT PRIMARY KEY) WITHOUT ROWID")
-            try db.cachedStatement(sql: sql).execute(arguments: arguments)
+        func apply(_ recorded: RecordedEvent) throws {
+            let event = recorded.event
+            dirty.insert(event.stream)
+            if recorded.version == 1 {
+                eventsByStream[event.stream] = [recorded]
+                cachedEvents += 1
+            } else if eventsByStream[event.stream] != nil {
+                eventsByStream[event.stream]?.append(recorded)
+                cachedEvents += 1
+            }
+            if event.type == "account.signed_in", let aad = recorded.currentData.nonEmptyString("aad_user_id") {
+                // A new Entra id → UPN mapping may give Graph-only enrollments their user and failure join.
+                let waiting = try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT stream FROM identity_userless WHERE aad_user_id = ?"),
+                    arguments: [aad])
+                dirty.formUnion(waiting)
+            }
+            appliedSinceFlush += 1
         }
-    }
 
-    /// Recomputes the enrollments of the noted streams.
-    private func flush(_ db: Database) throws {
-        try Self.dirty(db, "DELETE FROM temp.device_status_dirty WHERE 0")  // makes sure the table exists
-        let roots = try String.fetchAll(
-            db.cachedStatement(
+        func safePoint() throws {
+            if appliedSinceFlush >= flushInterval { try flush() }
+        }
+
+        func finish() throws {
+            try flush()
+            if createIndexesAtFinish { try db.execute(sql: DeviceStatusProjection.indexes) }
+        }
+
+        func discardCaches() {
+            // The noted streams stay noted: recomputing an enrollment that did not change is harmless.
+            eventsByStream.removeAll()
+            cachedEvents = 0
+        }
+
+        /// Recomputes the enrollments of the noted streams.
+        private func flush() throws {
+            appliedSinceFlush = 0
+            guard !dirty.isEmpty else { return }
+            let rootOf = try db.cachedStatement(sql: "SELECT root FROM identity_nodes WHERE id = ?")
+            var roots: Set<String> = []
+            for stream in dirty {
+                if let root = try String.fetchOne(rootOf, arguments: [stream]) { roots.insert(root) }
+            }
+            dirty.removeAll(keepingCapacity: true)
+            for root in roots.sorted() {
+                try recompute(root)
+            }
+            if cachedEvents > Self.cacheLimit { discardCaches() }
+        }
+
+        /// The streams of the enrollment whose root is `root`, and all their events: from memory where
+        /// complete, else from the log.
+        private func streamsAndEvents(of root: String) throws -> (streams: [String], events: [RecordedEvent]) {
+            let members = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT id FROM identity_nodes WHERE root = ? AND kinds & 1 = 1"),
+                arguments: [root])
+            var events: [RecordedEvent] = []
+            var unread: [String] = []
+            for member in members {
+                if let cached = eventsByStream[member] { events += cached } else { unread.append(member) }
+            }
+            guard !unread.isEmpty else { return (members, events) }
+            let read = try reader.get().events(inStreams: unread)
+            for event in read {
+                eventsByStream[event.event.stream, default: []].append(event)
+            }
+            cachedEvents += read.count
+            return (members, events + read)
+        }
+
+        private func recompute(_ root: String) throws {
+            let (streams, events) = try streamsAndEvents(of: root)
+            let status = try StatusFold(enrollment: root, events: events) { try graph.upns(ofAADUser: $0).first }
+            // The rows of this enrollment: its own, and those of streams that were roots before a merge.
+            let delete = try db.cachedStatement(sql: "DELETE FROM device_status WHERE enrollment = ?")
+            for stream in streams { try delete.execute(arguments: [stream]) }
+            guard status.events > 0 else { return }
+            try db.cachedStatement(
                 sql: """
-                    SELECT DISTINCT n.root FROM temp.device_status_dirty d JOIN identity_nodes n ON n.id = d.stream
-                    ORDER BY n.root
-                    """))
-        guard !roots.isEmpty else { return }
-        let graph = IdentityGraph(db: db)
-        let reader = try StoredEventReader(db)
-        for root in roots {
-            try recompute(root, graph: graph, reader: reader, db)
+                    INSERT INTO device_status (enrollment, user, user_key, entra_user_id, state, step, step_index,
+                        failure_step, failure_reason, os_version, model, first_seen, last_seen, last_step_at,
+                        enrolled_at, time_to_enroll_ms, events)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    root, status.user, status.user?.lowercased(), status.entraUserID, status.state.rawValue,
+                    status.step?.rawValue, status.step?.index ?? -1, status.failure?.step.rawValue,
+                    status.failure?.reason, status.osVersion, status.model, status.firstSeen.milliseconds,
+                    status.lastSeen.milliseconds, (status.lastStepAt ?? status.firstSeen).milliseconds,
+                    status.enrolledAt?.milliseconds,
+                    status.timeToEnrollMilliseconds, status.events,
+                ])
         }
-        try db.cachedStatement(sql: "DELETE FROM temp.device_status_dirty").execute()
-    }
-
-    private func recompute(_ root: String, graph: IdentityGraph, reader: StoredEventReader, _ db: Database) throws {
-        let members = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT id FROM identity_nodes WHERE root = ? AND kinds & 1 = 1"),
-            arguments: [root])
-        let events = try reader.events(inStreams: members)
-        let status = try StatusFold(enrollment: root, events: events) { try graph.upns(ofAADUser: $0).first }
-        try db.cachedStatement(
-            sql: "DELETE FROM device_status WHERE enrollment IN (SELECT id FROM identity_nodes WHERE root = ?)"
-        ).execute(arguments: [root])
-        guard status.events > 0 else { return }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO device_status (enrollment, user, user_key, entra_user_id, state, step, step_index,
-                    failure_step, failure_reason, os_version, model, first_seen, last_seen, last_step_at,
-                    enrolled_at, time_to_enroll_ms, events)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                root, status.user, status.user?.lowercased(), status.entraUserID, status.state.rawValue,
-                status.step?.rawValue, status.step?.index ?? -1, status.failure?.step.rawValue,
-                status.failure?.reason, status.osVersion, status.model, status.firstSeen.milliseconds,
-                status.lastSeen.milliseconds, (status.lastStepAt ?? status.firstSeen).milliseconds,
-                status.enrolledAt?.milliseconds,
-                status.timeToEnrollMilliseconds, status.events,
-            ])
     }
 }

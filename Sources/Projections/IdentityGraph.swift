@@ -6,7 +6,12 @@ import GRDB
 /// The canonical id is chosen by a rule independent of arrival order: the stream of the set's earliest
 /// event by (first-hand source before second-hand, `occurred_at`, event id). Each set keeps that key;
 /// merging keeps the smaller key's root and relabels the other set's nodes (sets are a handful of ids).
-struct IdentityGraph {
+///
+/// One graph serves one write transaction. Writes go straight to the tables (so other projections can
+/// query them in the same transaction); reads of nodes and keys are cached in memory, since most events
+/// only restate links already made. The cache is bounded, and ``discardCaches()`` forgets it when a
+/// savepoint rolls the tables back.
+final class IdentityGraph {
     /// What makes a set's root canonical: smaller is earlier.
     struct RootKey: Comparable {
         var rank: Int64
@@ -18,7 +23,26 @@ struct IdentityGraph {
         }
     }
 
-    let db: Database
+    private struct Node {
+        var root: String
+        var kinds: Int64
+    }
+
+    private let db: Database
+    private var nodes: [String: Node] = [:]
+    private var keys: [String: RootKey] = [:]
+    /// How many nodes the cache holds before it is cleared.
+    static let cacheLimit = 250_000
+
+    init(db: Database) {
+        self.db = db
+    }
+
+    /// Forgets everything cached (the tables are the truth).
+    func discardCaches() {
+        nodes.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+    }
 
     static let schema = """
         CREATE TABLE identity_nodes (
@@ -51,17 +75,48 @@ struct IdentityGraph {
 
     /// The root of `id`'s set, or `nil` when the id is unknown.
     func root(of id: String) throws -> String? {
-        try String.fetchOne(
-            db.cachedStatement(sql: "SELECT root FROM identity_nodes WHERE id = ?"), arguments: [id])
+        try node(id)?.root
+    }
+
+    private func node(_ id: String) throws -> Node? {
+        if let cached = nodes[id] { return cached }
+        let statement = try db.cachedStatement(sql: "SELECT root, kinds FROM identity_nodes WHERE id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
+        let node = Node(root: row[0], kinds: row[1])
+        cache(node, for: id)
+        return node
+    }
+
+    private func cache(_ node: Node, for id: String) {
+        if nodes.count >= Self.cacheLimit { discardCaches() }
+        nodes[id] = node
     }
 
     private func key(of root: String) throws -> RootKey {
+        if let cached = keys[root] { return cached }
         let statement = try db.cachedStatement(
             sql: "SELECT rank, occurred_at, event_id FROM identity_sets WHERE root = ?")
         guard let row = try Row.fetchOne(statement, arguments: [root]) else {
             throw DatabaseError(message: "identity set \(root) has no key")
         }
-        return RootKey(rank: row[0], occurredAt: row[1], eventID: row[2])
+        let key = RootKey(rank: row[0], occurredAt: row[1], eventID: row[2])
+        keys[root] = key
+        return key
+    }
+
+    /// Adds `id` to `root`'s set when it is a new id (`nil`), or returns its node when it is known.
+    ///
+    /// Tries the insert first: in a bulk ingest most ids are new, and the insert finds a known one itself.
+    private func insertOrFindNode(_ id: String, root: String, kinds: IdentityKinds) throws -> Node? {
+        if let cached = nodes[id] { return cached }
+        try db.cachedStatement(
+            sql: "INSERT INTO identity_nodes(id, root, kinds) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING"
+        ).execute(arguments: [id, root, kinds.rawValue])
+        guard db.changesCount == 0 else {
+            cache(Node(root: root, kinds: kinds.rawValue), for: id)
+            return nil
+        }
+        return try node(id)
     }
 
     /// Records an event of `stream`: creates its node, or makes it the root when the event is the set's
@@ -69,15 +124,15 @@ struct IdentityGraph {
     ///
     /// - Returns: the root of the stream's set.
     func register(stream: String, key: RootKey) throws -> String {
-        guard let root = try root(of: stream) else {
-            try db.cachedStatement(sql: "INSERT INTO identity_nodes(id, root, kinds) VALUES (?, ?, ?)")
-                .execute(arguments: [stream, stream, IdentityKinds.stream.rawValue])
+        guard let node = try insertOrFindNode(stream, root: stream, kinds: .stream) else {
             try db.cachedStatement(
                 sql: "INSERT INTO identity_sets(root, rank, occurred_at, event_id) VALUES (?, ?, ?, ?)"
             ).execute(arguments: [stream, key.rank, key.occurredAt, key.eventID])
+            keys[stream] = key
             return stream
         }
-        try addKinds(.stream, to: stream)
+        try addKinds(.stream, to: stream, node)
+        let root = node.root
         guard key < (try self.key(of: root)) else { return root }
         if root != stream {
             try relabel(root, to: stream)
@@ -85,6 +140,7 @@ struct IdentityGraph {
         try db.cachedStatement(
             sql: "UPDATE identity_sets SET rank = ?, occurred_at = ?, event_id = ? WHERE root = ?"
         ).execute(arguments: [key.rank, key.occurredAt, key.eventID, stream])
+        keys[stream] = key
         return stream
     }
 
@@ -92,12 +148,9 @@ struct IdentityGraph {
     ///
     /// - Returns: the root of the joined set.
     func link(_ id: String, kind: IdentityKinds, into root: String) throws -> String {
-        guard let other = try self.root(of: id) else {
-            try db.cachedStatement(sql: "INSERT INTO identity_nodes(id, root, kinds) VALUES (?, ?, ?)")
-                .execute(arguments: [id, root, kind.rawValue])
-            return root
-        }
-        try addKinds(kind, to: id)
+        guard let node = try insertOrFindNode(id, root: root, kinds: kind) else { return root }
+        try addKinds(kind, to: id, node)
+        let other = node.root
         guard other != root else { return root }
         let (winner, loser) = try key(of: root) <= key(of: other) ? (root, other) : (other, root)
         try relabel(loser, to: winner)
@@ -106,17 +159,24 @@ struct IdentityGraph {
 
     /// Moves every node of `old`'s set to `new` and forgets `old`'s key (`new` keeps or sets its own).
     private func relabel(_ old: String, to new: String) throws {
+        let members = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT id FROM identity_nodes WHERE root = ?"), arguments: [old])
         try db.cachedStatement(sql: "UPDATE identity_nodes SET root = ? WHERE root = ?").execute(arguments: [new, old])
+        for member in members { nodes[member]?.root = new }
         let oldKey = try key(of: old)
         try db.cachedStatement(sql: "DELETE FROM identity_sets WHERE root = ?").execute(arguments: [old])
         try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO identity_sets(root, rank, occurred_at, event_id) VALUES (?, ?, ?, ?)"
         ).execute(arguments: [new, oldKey.rank, oldKey.occurredAt, oldKey.eventID])
+        keys[old] = nil
+        keys[new] = nil
     }
 
-    private func addKinds(_ kinds: IdentityKinds, to id: String) throws {
-        try db.cachedStatement(sql: "UPDATE identity_nodes SET kinds = kinds | ?1 WHERE id = ?2 AND kinds & ?1 != ?1")
+    private func addKinds(_ kinds: IdentityKinds, to id: String, _ node: Node) throws {
+        guard node.kinds & kinds.rawValue != kinds.rawValue else { return }
+        try db.cachedStatement(sql: "UPDATE identity_nodes SET kinds = kinds | ? WHERE id = ?")
             .execute(arguments: [kinds.rawValue, id])
+        nodes[id]?.kinds = node.kinds | kinds.rawValue
     }
 
     /// Records that `aadUserID` is `upn`.

@@ -19,39 +19,57 @@ public struct IdentityProjection: InlineProjection {
         try db.execute(sql: IdentityGraph.schema)
     }
 
-    public func apply(_ recorded: RecordedEvent, _ db: Database) throws {
-        let event = recorded.event
-        let data = recorded.currentData
-        let graph = IdentityGraph(db: db)
-        let key = IdentityGraph.RootKey(
-            rank: IdentityFacts.secondHandSources.contains(event.source) ? 1 : 0,
-            occurredAt: event.occurredAt.milliseconds, eventID: event.eventID.lowercasedString)
-        var root = try graph.register(stream: event.stream, key: key)
-        let facts = IdentityFacts(event, data: data)
-        for link in facts.links {
-            root = try graph.link(link.id, kind: link.kind, into: root)
+    public func makeWriter(_ db: Database) throws -> any ProjectionWriter {
+        Writer(graph: IdentityGraph(db: db))
+    }
+
+    /// Applies events to the graph; the graph caches what it reads for the whole transaction.
+    final class Writer: ProjectionWriter {
+        let graph: IdentityGraph
+
+        init(graph: IdentityGraph) {
+            self.graph = graph
         }
-        for joinKey in facts.joinKeys {
-            root = try graph.link(joinKey, kind: .joinKey, into: root)
-        }
-        if let userless = facts.userless {
-            try graph.addUserless(
-                aadUserID: userless.aadUserID, stream: event.stream, second: userless.second,
-                joinsFailure: userless.joinsFailure)
-            if userless.joinsFailure {
-                for upn in try graph.upns(ofAADUser: userless.aadUserID) {
-                    root = try graph.link(
-                        IdentityFacts.failureKey(user: upn, second: userless.second), kind: .joinKey, into: root)
+
+        func apply(_ recorded: RecordedEvent) throws {
+            let event = recorded.event
+            let data = recorded.currentData
+            let key = IdentityGraph.RootKey(
+                rank: IdentityFacts.secondHandSources.contains(event.source) ? 1 : 0,
+                occurredAt: event.occurredAt.milliseconds, eventID: event.eventID.lowercasedString)
+            var root = try graph.register(stream: event.stream, key: key)
+            let facts = IdentityFacts(event, data: data)
+            for link in facts.links {
+                root = try graph.link(link.id, kind: link.kind, into: root)
+            }
+            for joinKey in facts.joinKeys {
+                root = try graph.link(joinKey, kind: .joinKey, into: root)
+            }
+            if let userless = facts.userless {
+                try graph.addUserless(
+                    aadUserID: userless.aadUserID, stream: event.stream, second: userless.second,
+                    joinsFailure: userless.joinsFailure)
+                if userless.joinsFailure {
+                    for upn in try graph.upns(ofAADUser: userless.aadUserID) {
+                        root = try graph.link(
+                            IdentityFacts.failureKey(user: upn, second: userless.second), kind: .joinKey, into: root)
+                    }
+                }
+            }
+            if let mapping = facts.userMapping, try graph.addUser(aadUserID: mapping.aadUserID, upn: mapping.upn) {
+                for waiting in try graph.userlessFailures(ofAADUser: mapping.aadUserID) {
+                    guard let waitingRoot = try graph.root(of: waiting.stream) else { continue }
+                    _ = try graph.link(
+                        IdentityFacts.failureKey(user: mapping.upn, second: waiting.second), kind: .joinKey,
+                        into: waitingRoot)
                 }
             }
         }
-        if let mapping = facts.userMapping, try graph.addUser(aadUserID: mapping.aadUserID, upn: mapping.upn) {
-            for waiting in try graph.userlessFailures(ofAADUser: mapping.aadUserID) {
-                guard let waitingRoot = try graph.root(of: waiting.stream) else { continue }
-                _ = try graph.link(
-                    IdentityFacts.failureKey(user: mapping.upn, second: waiting.second), kind: .joinKey,
-                    into: waitingRoot)
-            }
+
+        func finish() throws {}
+
+        func discardCaches() {
+            graph.discardCaches()
         }
     }
 }
