@@ -61,6 +61,9 @@ public struct IngestRunner {
         }
         defer { try? state.rejectHandle?.close() }
         let batchSize = options.commitEvery ?? (options.rejectFile == nil ? Int.max : 10_000)
+        let records = RecordPrefetcher(stream)
+        records.start()
+        defer { records.stop() }
         var finished = false
         var recordsRead = 0
         while !finished {
@@ -68,7 +71,7 @@ public struct IngestRunner {
                 try store.write { appender in
                     var inBatch = 0
                     while inBatch < batchSize {
-                        guard let (input, format, record) = try stream.next() else {
+                        guard let (input, format, record) = try records.next() else {
                             finished = true
                             break
                         }
@@ -90,7 +93,7 @@ public struct IngestRunner {
             } catch {
                 // Reading the input failed (I/O, a damaged .lz4 frame): not about one record.
                 let reason = (error as? LZ4Error)?.description ?? error.localizedDescription
-                throw state.failure(fatal: "\(stream.currentName): \(reason)")
+                throw state.failure(fatal: "\(records.currentName): \(reason)")
             }
         }
         return state.summary

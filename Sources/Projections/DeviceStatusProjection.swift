@@ -85,7 +85,7 @@ public struct DeviceStatusProjection: InlineProjection {
         private var eventsByStream: [String: [RecordedEvent]] = [:]
         private var cachedEvents = 0
         /// How many events the writer keeps in memory between flushes, at most about.
-        static let cacheLimit = 40_000
+        static let cacheLimit = 20_000
 
         init(_ db: Database, flushInterval: Int64, createIndexesAtFinish: Bool) {
             self.db = db
