@@ -3,7 +3,7 @@ SWIFT ?= swift
 STRICT := -Xswiftc -warnings-as-errors
 DEMO_STORE ?= .build/demo.sqlite
 
-.PHONY: setup lint format build test demo schemas bench bench-large bench-build torture man clean
+.PHONY: setup lint format build test demo schemas bench bench-large bench-queries bench-build torture man clean
 
 setup:
 	@Tools/setup
@@ -61,6 +61,21 @@ bench: bench-build
 bench-large: bench-build
 	$(BENCH_BIN)/enroll-audit-bench run --events 10000000 --small-events 2000000 --runs $(BENCH_RUNS) --budget 0 \
 		--dir $(BENCH_DIR)-large --json $(BENCH_DIR)-large/results.json
+
+# The queries at scale (docs/performance.md): a store of BENCH_QUERY_EVENTS (default 10,000,000) events,
+# generated and ingested once into $(BENCH_DIR)-queries (the first run takes a while: the ingest), then
+# only the query rows, in process and through the CLI.
+BENCH_QUERY_EVENTS ?= 10000000
+BENCH_QUERY_DIR = $(BENCH_DIR)-queries-$(BENCH_QUERY_EVENTS)
+
+bench-queries: bench-build
+	mkdir -p $(BENCH_QUERY_DIR)
+	test -f $(BENCH_QUERY_DIR)/ingested || { rm -f $(BENCH_QUERY_DIR)/store.sqlite* && \
+		$(BENCH_BIN)/enroll-audit-bench generate --events $(BENCH_QUERY_EVENTS) --out $(BENCH_QUERY_DIR)/native.ndjson && \
+		$(BENCH_BIN)/enroll-audit ingest --store $(BENCH_QUERY_DIR)/store.sqlite $(BENCH_QUERY_DIR)/native.ndjson && \
+		rm -f $(BENCH_QUERY_DIR)/native.ndjson && touch $(BENCH_QUERY_DIR)/ingested; }
+	$(BENCH_BIN)/enroll-audit-bench queries-at --store $(BENCH_QUERY_DIR)/store.sqlite --markdown \
+		--json $(BENCH_QUERY_DIR)/results.json
 
 clean:
 	rm -rf .build

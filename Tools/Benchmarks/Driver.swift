@@ -62,6 +62,61 @@ struct Driver {
         return max(1, Int((Double(events) * 2_000 / Double(max(1, sample))).rounded()))
     }
 
+    /// The queries on `main`: in process, and end to end through the CLI (process start included).
+    mutating func measureQueries(on main: String, haveCLI: Bool) throws {
+        log("queries in process")
+        let ids = try QueryMeasurements.sampleIDs(store: main, count: 50)
+        let inProcess = try medians([
+            "queries", "--store", main, "--iterations", "\(parameters.queryIterations)", "--ids",
+            ids.joined(separator: ","),
+        ])
+        report.raw["queries"] = inProcess
+        let queryNames = [
+            ("show", "show <attempt id>"), ("timeline", "timeline <attempt id>"),
+            ("devices", "devices --state failed --limit 50"), ("stats", "stats"),
+        ]
+        for (key, label) in queryNames {
+            for percentile in ["p50", "p99"] {
+                report.add(
+                    "Query `\(label)`, in process, \(percentile)", inProcess["\(key)_\(percentile)_ms"] ?? 0,
+                    unit: "ms", baseline: "point read of one event by id", inProcess["lookup_\(percentile)_ms"] ?? 0,
+                    higherIsBetter: false, goal: "(report)")
+            }
+        }
+        if haveCLI {
+            log("queries through the CLI, \(parameters.cliRuns) runs each")
+            var baseline: [Double] = []
+            for _ in 0..<parameters.cliRuns { baseline.append(try Stats.time(parameters.cli, ["--version"]) * 1000) }
+            let commands: [(String, [String])] = [
+                ("show", ["show", ids[0]]), ("timeline", ["timeline", ids[ids.count / 2]]),
+                ("devices", ["devices", "--state", "failed", "--limit", "50"]), ("stats", ["stats"]),
+            ]
+            var cliRaw: [String: Double] = [
+                "version_p50_ms": Stats.percentile(baseline, 50), "version_p99_ms": Stats.percentile(baseline, 99),
+            ]
+            for ((key, label), (_, arguments)) in zip(queryNames, commands) {
+                var latencies: [Double] = []
+                for run in 0..<parameters.cliRuns {
+                    var arguments = arguments
+                    if key == "show" || key == "timeline" {
+                        arguments[1] = ids[(run * 7 + (key == "show" ? 0 : 3)) % ids.count]
+                    }
+                    latencies.append(try Stats.time(parameters.cli, arguments + ["--store", main]) * 1000)
+                }
+                cliRaw["\(key)_p50_ms"] = Stats.percentile(latencies, 50)
+                cliRaw["\(key)_p99_ms"] = Stats.percentile(latencies, 99)
+                for percentile in ["p50", "p99"] {
+                    let value = cliRaw["\(key)_\(percentile)_ms"] ?? 0
+                    report.add(
+                        "`enroll-audit \(label)`, end to end, \(percentile)", value, unit: "ms",
+                        baseline: "`enroll-audit --version`", cliRaw["version_\(percentile)_ms"] ?? 0,
+                        higherIsBetter: false, goal: "< 100 ms", met: value < 100)
+                }
+            }
+            report.raw["queries_cli"] = cliRaw
+        }
+    }
+
     mutating func run() throws {
         let p = parameters
         let dir = p.directory
@@ -190,57 +245,7 @@ struct Driver {
             report.raw["single_c"] = cSingle
         }
 
-        // Queries on the main store: in process, and end to end through the CLI (process start included).
-        log("queries in process")
-        let ids = try QueryMeasurements.sampleIDs(store: main, count: 50)
-        let inProcess = try medians([
-            "queries", "--store", main, "--iterations", "\(p.queryIterations)", "--ids", ids.joined(separator: ","),
-        ])
-        report.raw["queries"] = inProcess
-        let queryNames = [
-            ("show", "show <attempt id>"), ("timeline", "timeline <attempt id>"),
-            ("devices", "devices --state failed --limit 50"), ("stats", "stats"),
-        ]
-        for (key, label) in queryNames {
-            for percentile in ["p50", "p99"] {
-                report.add(
-                    "Query `\(label)`, in process, \(percentile)", inProcess["\(key)_\(percentile)_ms"] ?? 0,
-                    unit: "ms", baseline: "point read of one event by id", inProcess["lookup_\(percentile)_ms"] ?? 0,
-                    higherIsBetter: false, goal: "(report)")
-            }
-        }
-        if haveCLI {
-            log("queries through the CLI, \(p.cliRuns) runs each")
-            var baseline: [Double] = []
-            for _ in 0..<p.cliRuns { baseline.append(try Stats.time(p.cli, ["--version"]) * 1000) }
-            let commands: [(String, [String])] = [
-                ("show", ["show", ids[0]]), ("timeline", ["timeline", ids[ids.count / 2]]),
-                ("devices", ["devices", "--state", "failed", "--limit", "50"]), ("stats", ["stats"]),
-            ]
-            var cliRaw: [String: Double] = [
-                "version_p50_ms": Stats.percentile(baseline, 50), "version_p99_ms": Stats.percentile(baseline, 99),
-            ]
-            for ((key, label), (_, arguments)) in zip(queryNames, commands) {
-                var latencies: [Double] = []
-                for run in 0..<p.cliRuns {
-                    var arguments = arguments
-                    if key == "show" || key == "timeline" {
-                        arguments[1] = ids[(run * 7 + (key == "show" ? 0 : 3)) % ids.count]
-                    }
-                    latencies.append(try Stats.time(p.cli, arguments + ["--store", main]) * 1000)
-                }
-                cliRaw["\(key)_p50_ms"] = Stats.percentile(latencies, 50)
-                cliRaw["\(key)_p99_ms"] = Stats.percentile(latencies, 99)
-                for percentile in ["p50", "p99"] {
-                    let value = cliRaw["\(key)_\(percentile)_ms"] ?? 0
-                    report.add(
-                        "`enroll-audit \(label)`, end to end, \(percentile)", value, unit: "ms",
-                        baseline: "`enroll-audit --version`", cliRaw["version_\(percentile)_ms"] ?? 0,
-                        higherIsBetter: false, goal: "< 100 ms", met: value < 100)
-                }
-            }
-            report.raw["queries_cli"] = cliRaw
-        }
+        try measureQueries(on: main, haveCLI: haveCLI)
 
         // Rebuild of every projection against a plain sequential read of the log.
         log("rebuild × \(p.runs) and sequential read × \(p.runs)")

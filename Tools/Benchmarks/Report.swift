@@ -109,7 +109,7 @@ struct Report {
         let machine = Report.machine()
         let date = ISO8601DateFormatter().string(from: started)
         let seconds = finished.timeIntervalSince(started)
-        var text = """
+        let text = """
             Measured \(date) by `make bench` in \(String(format: "%.0f", seconds)) s on \(machine["nproc"]!) cores, \
             \(machine["cpu"]!), \(machine["kernel"]!); load average \(loadAtStart) at the start, \
             \(Report.loadAverage()) at the end. \(Report.count(parameters["native_events"] ?? 0)) native events \
@@ -119,6 +119,14 @@ struct Report {
             \(Int(parameters["cli_runs"] ?? 0)) runs). Ratio: the figure against its baseline, ≥ 1 as good or \
             better (events/s: figure ÷ baseline; ms, MiB, bytes: baseline ÷ figure).\(fallback.isEmpty ? "" : " **Size: \(fallback).**")
 
+
+            """
+        return text + markdownRows()
+    }
+
+    /// The rows as a Markdown table.
+    func markdownRows() -> String {
+        var text = """
             | scenario | figure | baseline | baseline figure | ratio | goal |
             |---|---:|---|---:|---:|---|
 

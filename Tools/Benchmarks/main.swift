@@ -7,13 +7,15 @@ import Foundation
 //
 //   enroll-audit-bench run [--events N] [--small-events N] [--runs N] [--cli-runs N] [--dir DIR]
 //                          [--budget SECONDS] [--doc FILE] [--json FILE] [--cli PATH] [--ceiling PATH]
-//   enroll-audit-bench generate --users N --out FILE [--webhooks FILE]
+//   enroll-audit-bench generate --users N|--events N --out FILE [--webhooks FILE]
 //   enroll-audit-bench ingest --store PATH FILE [--compression none|lz4|lz4-dictionary] [--no-projections]
 //   enroll-audit-bench records --store PATH --out FILE      (the pre-parsed input of sqlite-ceiling)
 //   enroll-audit-bench single --store PATH --count N FILE   (durable single appends)
 //   enroll-audit-bench read|rebuild|verify --store PATH
 //   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
 //   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
+//   enroll-audit-bench queries-at --store PATH [--json FILE] [--markdown] [--cli-runs N]
+//                          (only the query rows, on an existing store: `make bench-queries`)
 //
 // The defaults of `run` can also come from the environment: BENCH_EVENTS, BENCH_SMALL_EVENTS,
 // BENCH_RUNS, BENCH_CLI_RUNS, BENCH_BUDGET (seconds, default 500: when the ingest rate measured on the
@@ -47,8 +49,8 @@ do {
         var driver = Driver(parameters)
         try driver.run()
     case "generate":
-        try Measurements.generate(
-            users: Int(option("users") ?? "1000")!, out: option("out")!, webhooks: option("webhooks"))
+        let users = option("users").flatMap(Int.init) ?? option("events").flatMap(Int.init).map(Driver.users) ?? 1_000
+        try Measurements.generate(users: users, out: option("out")!, webhooks: option("webhooks"))
     case "ingest":
         try Measurements.ingest(
             store: option("store")!, file: arguments.last!, compression: option("compression") ?? "lz4-dictionary",
@@ -63,6 +65,10 @@ do {
         try Measurements.export(
             store: option("store")!, out: option("out")!, lz4: arguments.contains("--lz4"),
             cacheKiB: option("cache-kib").flatMap(Int.init))
+    case "queries-at":
+        try QueryScale.run(
+            store: option("store")!, json: option("json"), markdown: arguments.contains("--markdown"),
+            cliRuns: Int(option("cli-runs") ?? "15")!)
     case "queries":
         try QueryMeasurements.run(
             store: option("store")!, ids: option("ids")!.split(separator: ",").map(String.init),
