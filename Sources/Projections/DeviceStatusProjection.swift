@@ -14,8 +14,8 @@ import GRDB
 public struct DeviceStatusProjection: InlineProjection {
     public let name = "device_status"
     /// Includes the identity projection's version: new identity rules rebuild this table too.
-    /// 2: the first_seen index covers what `stats` reads.
-    public let version = 1_000 * IdentityProjection().version + 2
+    /// 2: the first_seen index covers what `stats` reads. 3: the `fleet_stats` aggregate (``FleetStatsTables``).
+    public let version = 1_000 * IdentityProjection().version + 3
     /// Every this many events, the enrollments noted so far are recomputed before the transaction ends.
     public let flushInterval: Int64
 
@@ -61,6 +61,7 @@ public struct DeviceStatusProjection: InlineProjection {
     public func reset(_ db: Database) throws {
         try db.execute(sql: "DROP TABLE IF EXISTS device_status")
         try db.execute(sql: Self.schema)
+        try db.execute(sql: FleetStatsTables.schema)
     }
 
     public func makeWriter(_ db: Database) throws -> any ProjectionWriter {

@@ -14,7 +14,7 @@ import GRDB
 /// ```
 ///
 /// Every method reads one consistent snapshot through the store's reader pool, and uses an index:
-/// no method scans the log; `stats` scans `device_status` rows in its time range.
+/// no method scans the log; `stats` reads a per-day aggregate (and `device_status` rows of at most two partial days).
 public struct EnrollmentQueries: Sendable {
     public let store: SQLiteEventStore
     /// An `in_progress` enrollment whose last step is at least this old is stalled. The default is one hour.

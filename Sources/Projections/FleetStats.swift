@@ -52,7 +52,8 @@ public struct FleetSummary: Sendable, Hashable, Codable {
         public var count: Int
     }
 
-    /// Nearest-rank percentiles of time-to-enroll, in seconds.
+    /// Nearest-rank percentiles of time-to-enroll, in seconds, each reported as the value of its bucket
+    /// (``TimeToEnrollBuckets``): below 1,024 s rounded down to the whole second, above within 0.78%.
     public struct Percentiles: Sendable, Hashable, Codable {
         public var count: Int
         public var p50: Double
@@ -76,39 +77,52 @@ public struct FleetSummary: Sendable, Hashable, Codable {
     }
 }
 
-/// Accumulates ``FleetSummary`` counts, one enrollment at a time.
+/// Accumulates ``FleetSummary`` counts, a group of like enrollments at a time.
 struct FleetAccumulator {
     private var summary = FleetSummary()
     private var failures: [FleetSummary.FailureCount] = []
     private var failureIndex: [String: Int] = [:]
-    private var durations: [Int64] = []
+    /// Enrollments per bucket of time to enroll (``TimeToEnrollBuckets``).
+    private var timesToEnroll: [Int64: Int] = [:]
 
-    mutating func add(state: EnrollmentState, stepIndex: Int, failure: EnrollmentFailure?, timeToEnroll: Int64?) {
-        summary.enrollments += 1
-        summary.states[EnrollmentState.allCases.firstIndex(of: state)!].count += 1
-        for index in 0..<min(max(stepIndex + 1, 0), summary.funnel.count) { summary.funnel[index].count += 1 }
+    /// Counts `count` enrollments in `state` whose furthest step is `stepIndex` (−1: none).
+    mutating func add(_ count: Int, state: EnrollmentState, stepIndex: Int, failure: EnrollmentFailure?) {
+        summary.enrollments += count
+        summary.states[EnrollmentState.allCases.firstIndex(of: state)!].count += count
+        for index in 0..<min(max(stepIndex + 1, 0), summary.funnel.count) { summary.funnel[index].count += count }
         if state == .failed, let failure {
             let key = "\(failure.step.rawValue)\u{0}\(failure.reason)"
             if let index = failureIndex[key] {
-                failures[index].count += 1
+                failures[index].count += count
             } else {
                 failureIndex[key] = failures.count
-                failures.append(.init(step: failure.step, reason: failure.reason, count: 1))
+                failures.append(.init(step: failure.step, reason: failure.reason, count: count))
             }
         }
-        if let timeToEnroll { durations.append(timeToEnroll) }
+    }
+
+    /// Counts `count` times to enroll that fall in `bucket`.
+    mutating func addTimesToEnroll(_ count: Int, bucket: Int64) {
+        timesToEnroll[bucket, default: 0] += count
     }
 
     func finish() -> FleetSummary {
         var result = summary
         result.failures = failures.sorted { ($1.count, $0.step, $0.reason) < ($0.count, $1.step, $1.reason) }
-        let sorted = durations.sorted()
-        if !sorted.isEmpty {
+        let buckets = timesToEnroll.sorted { $0.key < $1.key }
+        let total = buckets.reduce(0) { $0 + $1.value }
+        if total > 0 {
+            /// The nearest-rank percentile, as its bucket's representative value.
             func rank(_ percent: Double) -> Double {
-                let index = Int((percent / 100 * Double(sorted.count)).rounded(.up)) - 1
-                return Double(sorted[max(0, min(index, sorted.count - 1))]) / 1000
+                let rank = max(1, min(Int((percent / 100 * Double(total)).rounded(.up)), total))
+                var seen = 0
+                for (bucket, count) in buckets {
+                    seen += count
+                    if seen >= rank { return TimeToEnrollBuckets.representativeSeconds(of: bucket) }
+                }
+                return TimeToEnrollBuckets.representativeSeconds(of: buckets[buckets.count - 1].key)
             }
-            result.timeToEnroll = .init(count: sorted.count, p50: rank(50), p90: rank(90), p99: rank(99))
+            result.timeToEnroll = .init(count: total, p50: rank(50), p90: rank(90), p99: rank(99))
         }
         return result
     }

@@ -55,6 +55,19 @@ struct CLIStatsTests {
         #expect(table.stdout.contains("\n2026-10-01: "))
     }
 
+    @Test func aRangeThatCutsDaysInTwoAgreesWithTheDeviceList() throws {
+        // Whole days come from the per-day aggregate, the cut days at both ends from device_status.
+        let range = ["--since", "2026-10-02T09:30:00Z", "--until", "2026-10-06T14:15:00.500Z"]
+        let stats = try Parsed.object(samples.run(["stats", "--format", "json"] + range).stdout)
+        let devices = try Parsed.array(samples.run(["devices", "--format", "json"] + range).stdout)
+        #expect(devices.count > 3)
+        #expect(stats["enrollments"] == .int(Int64(devices.count)))
+        let states = try #require(stats["states"]?.objectValue)
+        for (state, count) in states {
+            #expect(count.intValue == Int64(devices.filter { $0["state"] == .string(state) }.count), "\(state)")
+        }
+    }
+
     @Test func prometheusOutputIsValidTextExposition() throws {
         let result = try samples.run(["stats", "--format", "prometheus"])
         #expect(result.status == 0)

@@ -23,8 +23,10 @@ struct ProjectedStore {
     func dump() throws -> String {
         try store.read { db in
             var lines: [String] = []
-            for table in ["identity_nodes", "identity_sets", "identity_user_ids", "identity_userless", "device_status"]
-            {
+            for table in [
+                "identity_nodes", "identity_sets", "identity_user_ids", "identity_userless", "device_status",
+                "fleet_stats", "fleet_stats_time_to_enroll",
+            ] {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") {
                     lines.append("\(table) \(row.description)")
                 }
