@@ -89,10 +89,16 @@ enum RecordChecks {
         guard stream.utf8.count <= NewEvent.maximumStreamLength else {
             throw RecordFailure("\(field) is longer than \(NewEvent.maximumStreamLength) bytes")
         }
-        guard !stream.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !stream.unicodeScalars.contains(where: isControl) else {
             throw RecordFailure("\(field) must not contain control characters")
         }
         return stream
+    }
+
+    /// Whether `scalar` is a control character (general category Cc): U+0000–U+001F and U+007F–U+009F, a set
+    /// Unicode's stability policy fixes, so no property lookup is needed.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// Whether a line holds nothing but spaces and tabs.
