@@ -48,7 +48,8 @@ public struct DeviceStatusProjection: InlineProjection {
         """
 
     /// The secondary indexes, for the queries. A rebuild creates them after filling the table (one
-    /// sorted build each instead of an insert into each per row), so ``reset(_:)`` leaves them out.
+    /// sorted build each instead of an insert into each per row), so ``reset(_:)`` leaves them out, and
+    /// the same for the `fleet_stats` aggregate and its triggers (``FleetStatsTables``).
     static let indexes = """
         CREATE INDEX IF NOT EXISTS device_status_state ON device_status(state, first_seen);
         CREATE INDEX IF NOT EXISTS device_status_stall ON device_status(state, last_step_at);
@@ -61,7 +62,7 @@ public struct DeviceStatusProjection: InlineProjection {
     public func reset(_ db: Database) throws {
         try db.execute(sql: "DROP TABLE IF EXISTS device_status")
         try db.execute(sql: Self.schema)
-        try db.execute(sql: FleetStatsTables.schema)
+        try db.execute(sql: FleetStatsTables.drop)
     }
 
     public func makeWriter(_ db: Database) throws -> any ProjectionWriter {
@@ -121,7 +122,10 @@ public struct DeviceStatusProjection: InlineProjection {
 
         func finish() throws {
             try flush()
-            if createIndexesAtFinish { try db.execute(sql: DeviceStatusProjection.indexes) }
+            if createIndexesAtFinish {
+                try db.execute(sql: DeviceStatusProjection.indexes)
+                try db.execute(sql: FleetStatsTables.createAndFill)
+            }
         }
 
         func discardCaches() {
