@@ -14,6 +14,7 @@ import Foundation
 //   enroll-audit-bench read|rebuild|verify --store PATH
 //   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
 //   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
+//   enroll-audit-bench parse [--lines N] [--rounds N] FILE  (NDJSON line → validated event → canonical data)
 //
 // The defaults of `run` can also come from the environment: BENCH_EVENTS, BENCH_SMALL_EVENTS,
 // BENCH_RUNS, BENCH_CLI_RUNS, BENCH_BUDGET (seconds, default 500: when the ingest rate measured on the
@@ -67,10 +68,13 @@ do {
         try QueryMeasurements.run(
             store: option("store")!, ids: option("ids")!.split(separator: ",").map(String.init),
             iterations: Int(option("iterations") ?? "200")!)
+    case "parse":
+        try ParseMeasurement.run(
+            file: arguments.last!, lines: Int(option("lines") ?? "200000")!, rounds: Int(option("rounds") ?? "5")!)
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: enroll-audit-bench run|generate|ingest|records|single|read|rebuild|verify|export|queries …\n"
+                "usage: enroll-audit-bench run|generate|ingest|records|single|read|rebuild|verify|export|queries|parse …\n"
                     .utf8))
         exit(1)
     }
