@@ -99,33 +99,36 @@ enum EnvelopeMember: Int, CaseIterable {
         self = member
     }
 
-    /// The member whose name is exactly these bytes.
-    init?(utf8 name: UnsafeBufferPointer<UInt8>) {
-        guard name.count >= 4 else { return nil }
-        // The length and a letter or two tell the names apart; then the whole name must match.
+    /// The member whose name stands in `bytes` from the quote at `quote`, written plainly (no escapes) and
+    /// followed by its closing quote.
+    init?(quotedAt quote: Int, in bytes: UnsafeBufferPointer<UInt8>) {
+        let start = quote + 1
+        guard start + 5 < bytes.count else { return nil }
+        // The first letter or two tell the names apart; then the whole name and the quote must follow.
         let candidate: EnvelopeMember
-        switch (name.count, name[0]) {
-        case (4, UInt8(ascii: "t")): candidate = .type
-        case (4, UInt8(ascii: "u")): candidate = .user
-        case (4, UInt8(ascii: "d")): candidate = .data
-        case (4, UInt8(ascii: "h")): candidate = .hash
-        case (6, UInt8(ascii: "s")):
-            switch name[1] {
+        switch bytes[start] {
+        case UInt8(ascii: "e"): candidate = .eventID
+        case UInt8(ascii: "s"):
+            switch bytes[start + 1] {
             case UInt8(ascii: "t"): candidate = .stream
             case UInt8(ascii: "c"): candidate = .schema
             default: candidate = .source
             }
-        case (7, UInt8(ascii: "v")): candidate = .version
-        case (8, UInt8(ascii: "e")): candidate = .eventID
-        case (8, UInt8(ascii: "p")): candidate = .position
-        case (11, UInt8(ascii: "o")): candidate = .occurredAt
-        case (11, UInt8(ascii: "r")): candidate = .recordedAt
-        case (12, UInt8(ascii: "u")): candidate = .unknownType
-        case (14, UInt8(ascii: "c")): candidate = .correlationID
+        case UInt8(ascii: "t"): candidate = .type
+        case UInt8(ascii: "o"): candidate = .occurredAt
+        case UInt8(ascii: "u"): candidate = bytes[start + 1] == UInt8(ascii: "s") ? .user : .unknownType
+        case UInt8(ascii: "c"): candidate = .correlationID
+        case UInt8(ascii: "d"): candidate = .data
+        case UInt8(ascii: "p"): candidate = .position
+        case UInt8(ascii: "v"): candidate = .version
+        case UInt8(ascii: "r"): candidate = .recordedAt
+        case UInt8(ascii: "h"): candidate = .hash
         default: return nil
         }
-        let expected = candidate.name.utf8Start
-        for offset in 1..<name.count where name[offset] != expected[offset] { return nil }
+        let name = candidate.name
+        let end = start + name.utf8CodeUnitCount
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+        for offset in 0..<name.utf8CodeUnitCount where bytes[start + offset] != name.utf8Start[offset] { return nil }
         self = candidate
     }
 }

@@ -14,7 +14,7 @@ extension NewEvent {
     }
 
     /// Validates the members of a native event, the envelope first, then `data` against the catalogue.
-    init(envelope: EventEnvelope) throws(EventValidationError) {
+    init(envelope: borrowing EventEnvelope) throws(EventValidationError) {
         let rawID = envelope.eventID?.stringValue
         func fail(_ code: EventValidationError.Code, _ field: String, _ reason: String) -> EventValidationError {
             EventValidationError(code: code, field: field, reason: reason, eventID: rawID)

@@ -16,28 +16,19 @@ extension NewEvent {
 
     private static func decode(line: UnsafeBufferPointer<UInt8>) -> Result<NewEvent, EventValidationError> {
         var reader = JSONReader(bytes: line)
-        let envelope: EventEnvelope
         do throws(JSONSyntaxError) {
             reader.skipWhitespace()
             guard reader.index < line.count, line[reader.index] == UInt8(ascii: "{") else {
                 // Not an object: the general parser says what is wrong, or what it is instead.
                 let value = try JSONParser.parse(line)
-                do throws(EventValidationError) {
-                    return .success(try NewEvent(json: value))
-                } catch {
-                    return .failure(error)
-                }
+                return Result { () throws(EventValidationError) in try NewEvent(json: value) }
             }
-            envelope = try reader.parseEventEnvelope()
+            let envelope = try reader.parseEventEnvelope()
             reader.skipWhitespace()
             guard reader.index == line.count else { throw reader.error("unexpected data after the JSON value") }
+            return Result { () throws(EventValidationError) in try NewEvent(envelope: envelope) }
         } catch {
             return .failure(EventValidationError(code: .invalidJSON, field: "", reason: error.description))
-        }
-        do throws(EventValidationError) {
-            return .success(try NewEvent(envelope: envelope))
-        } catch {
-            return .failure(error)
         }
     }
 }
@@ -78,16 +69,8 @@ extension JSONReader {
     /// Reads a member name of the event object: which envelope member it names, if any, and the name as
     /// text unless it is a member's name written plainly (the common case, which needs no string).
     private mutating func parseEnvelopeMemberName() throws(JSONSyntaxError) -> (EnvelopeMember?, String?) {
-        var end = index + 1
-        while end < bytes.count, bytes[end] >= 0x20, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""),
-            bytes[end] != UInt8(ascii: "\\")
-        {
-            end += 1
-        }
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\""),
-            let member = EnvelopeMember(utf8: UnsafeBufferPointer(rebasing: bytes[index + 1..<end]))
-        {
-            index = end + 1
+        if let member = EnvelopeMember(quotedAt: index, in: bytes) {
+            index += member.name.utf8CodeUnitCount + 2
             return (member, nil)
         }
         let key = try parseString()
