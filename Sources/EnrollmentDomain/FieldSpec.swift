@@ -58,8 +58,9 @@ public struct FieldSpec: Sendable, Hashable {
         return nil
     }
 
-    /// Whether `text` is empty or all whitespace (`Character.isWhitespace`). A text that starts with a
-    /// visible ASCII character is answered without walking its characters.
+    /// Whether `text` is empty or all whitespace (`Character.isWhitespace`). A text that starts with an
+    /// ASCII character above the space (none of them is whitespace) is answered without walking its
+    /// characters.
     static func isBlank(_ text: String) -> Bool {
         if let first = text.utf8.first, first > 0x20, first < 0x80 { return false }
         return text.allSatisfy(\.isWhitespace)
