@@ -11,9 +11,9 @@ public struct NewEvent: Sendable, Hashable {
     /// The stream: one enrollment attempt, as the reporting source names it.
     public var stream: String
     /// The dotted, past-tense event type, e.g. `profile.installed`.
-    public var type: String
+    public var type: String { didSet { isValidated = false } }
     /// The schema version of `data`. The default is 1.
-    public var schema: Int
+    public var schema: Int { didSet { isValidated = false } }
     /// When it happened, by the source's clock.
     public var occurredAt: Timestamp
     /// The system that reported it, e.g. `enrollment-service`, `nanomdm`, `intune`.
@@ -23,7 +23,17 @@ public struct NewEvent: Sendable, Hashable {
     /// An id the source uses to tie events together, where known.
     public var correlationID: String?
     /// The type-specific payload: always a JSON object.
-    public var data: [String: JSONValue]
+    public var data: [String: JSONValue] {
+        didSet {
+            isValidated = false
+            knownCanonicalData = nil
+        }
+    }
+    /// The canonical bytes of `data`, when they were kept from the line the event was read from.
+    var knownCanonicalData: [UInt8]?
+    /// Whether `data` passed ``validateData()`` with the current type and schema (set by the initialisers
+    /// that validate, cleared by any change to the three), so that the store does not check it again.
+    var isValidated = false
 
     public init(
         eventID: UUID, stream: String, type: String, schema: Int = 1, occurredAt: Timestamp, source: String,
@@ -43,8 +53,28 @@ public struct NewEvent: Sendable, Hashable {
     /// Whether the catalogue knows this type. Unknown types are stored but flagged.
     public var isKnownType: Bool { EventCatalogue.spec(for: type) != nil }
 
-    /// The canonical bytes of `data` (sorted keys, compact), the form the store keeps and hashes.
-    public var canonicalData: [UInt8] { JSONValue.object(data).canonicalBytes }
+    /// The canonical bytes of `data` (sorted keys, compact), the form the store keeps and hashes. An event
+    /// read from a line whose `data` was already canonical returns the bytes it was read from.
+    public var canonicalData: [UInt8] { knownCanonicalData ?? JSONValue.object(data).canonicalBytes }
+
+    /// Events are equal when their fields are: what is cached about `data` does not count.
+    public static func == (lhs: NewEvent, rhs: NewEvent) -> Bool {
+        lhs.eventID == rhs.eventID && lhs.stream == rhs.stream && lhs.type == rhs.type && lhs.schema == rhs.schema
+            && lhs.occurredAt == rhs.occurredAt && lhs.source == rhs.source && lhs.user == rhs.user
+            && lhs.correlationID == rhs.correlationID && lhs.data == rhs.data
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(eventID)
+        hasher.combine(stream)
+        hasher.combine(type)
+        hasher.combine(schema)
+        hasher.combine(occurredAt)
+        hasher.combine(source)
+        hasher.combine(user)
+        hasher.combine(correlationID)
+        hasher.combine(data)
+    }
 }
 
 /// An event as the store holds it: a ``NewEvent`` plus its place in the log.

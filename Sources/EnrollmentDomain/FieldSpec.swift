@@ -44,7 +44,7 @@ public struct FieldSpec: Sendable, Hashable {
             if value.stringValue == nil { return "must be a string, not \(value.typeName)" }
         case .text:
             guard let text = value.stringValue else { return "must be a string, not \(value.typeName)" }
-            if text.allSatisfy(\.isWhitespace) { return "must not be empty" }
+            if FieldSpec.isBlank(text) { return "must not be empty" }
         case .integer:
             if value.intValue == nil { return "must be an integer, not \(value.typeName)" }
         case .boolean:
@@ -56,6 +56,14 @@ public struct FieldSpec: Sendable, Hashable {
             if Timestamp(iso8601: text) == nil { return "must be an ISO 8601 date-time" }
         }
         return nil
+    }
+
+    /// Whether `text` is empty or all whitespace (`Character.isWhitespace`). A text that starts with an
+    /// ASCII character above the space (none of them is whitespace) is answered without walking its
+    /// characters.
+    static func isBlank(_ text: String) -> Bool {
+        if let first = text.utf8.first, first > 0x20, first < 0x80 { return false }
+        return text.allSatisfy(\.isWhitespace)
     }
 }
 

@@ -9,28 +9,40 @@ extension UUID {
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed: Bool =
             text.utf8.withContiguousStorageIfAvailable { utf8 in
-                guard utf8.count == 36 else { return false }
-                return withUnsafeMutableBytes(of: &bytes) { output in
-                    var index = 0
-                    var byte = 0
-                    while index < 36 {
-                        if index == 8 || index == 13 || index == 18 || index == 23 {
-                            guard utf8[index] == UInt8(ascii: "-") else { return false }
-                            index += 1
-                            continue
-                        }
-                        guard let high = UUID.nibble(utf8[index]), let low = UUID.nibble(utf8[index + 1]) else {
-                            return false
-                        }
-                        output[byte] = high << 4 | low
-                        byte += 1
-                        index += 2
-                    }
-                    return true
-                }
+                withUnsafeMutableBytes(of: &bytes) { UUID.parse(utf8, into: $0) }
             } ?? (UUID(uuidString: text).map { bytes = $0.uuid } != nil)
         guard parsed else { return nil }
         self.init(uuid: bytes)
+    }
+
+    private static func parse(_ utf8: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        guard utf8.count == 36, utf8[8] == UInt8(ascii: "-"), utf8[13] == UInt8(ascii: "-"),
+            utf8[18] == UInt8(ascii: "-"), utf8[23] == UInt8(ascii: "-")
+        else { return false }
+        // A table rather than comparisons: random hex digits make branches on digit-or-letter mispredict.
+        return hexDigitValues.withUnsafeBufferPointer { values in
+            var invalid: UInt8 = 0
+            var offset = 0
+            for byte in 0..<16 {
+                let high = values[Int(utf8[offset])]
+                let low = values[Int(utf8[offset + 1])]
+                invalid |= high | low
+                output[byte] = high << 4 | low
+                // Two digits a byte, and the hyphens after bytes 3, 5, 7 and 9.
+                offset += byte == 3 || byte == 5 || byte == 7 || byte == 9 ? 3 : 2
+            }
+            return invalid < 0x10
+        }
+    }
+
+    /// The value of every byte as a hexadecimal digit, 0xFF for the bytes that are none.
+    private static let hexDigitValues: [UInt8] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt8(byte) - UInt8(ascii: "A") + 10
+        default: 0xFF
+        }
     }
 
     /// The lowercase 8-4-4-4-12 form, as the store writes event ids.
@@ -53,12 +65,4 @@ extension UUID {
         }
     }
 
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

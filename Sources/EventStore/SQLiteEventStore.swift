@@ -81,8 +81,10 @@ public final class SQLiteEventStore: Sendable {
                 }
                 // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after
                 // `prepareDatabase` ran: apply the promised durability on the writer connection itself.
+                let writerCacheKiB = configuration.writerPageCacheKiB
                 try pool.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+                    try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
                 }
                 try migrator.migrate(pool)
                 dictionaries = try pool.write { db in
@@ -112,9 +114,14 @@ public final class SQLiteEventStore: Sendable {
         return dictionaries
     }
 
-    /// The writer connection's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL): what durability is in force.
-    func writerSynchronousSetting() throws -> Int {
-        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    /// A `PRAGMA` of the writer connection, e.g. `synchronous` (2 = FULL, 1 = NORMAL): what is in force.
+    func writerSetting(_ pragma: String) throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA \(pragma)") ?? -1 }
+    }
+
+    /// A `PRAGMA` of a reader connection.
+    func readerSetting(_ pragma: String) throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA \(pragma)") ?? -1 }
     }
 
     /// Runs `body` and turns SQLite errors into ``EventStoreError``s that name this store.

@@ -16,6 +16,7 @@ import Foundation
 //   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
 //   enroll-audit-bench queries-at --store PATH [--json FILE] [--markdown] [--cli-runs N]
 //                          (only the query rows, on an existing store: `make bench-queries`)
+//   enroll-audit-bench parse [--lines N] [--rounds N] FILE  (NDJSON line → validated event → canonical data)
 //
 // The defaults of `run` can also come from the environment: BENCH_EVENTS, BENCH_SMALL_EVENTS,
 // BENCH_RUNS, BENCH_CLI_RUNS, BENCH_BUDGET (seconds, default 500: when the ingest rate measured on the
@@ -73,10 +74,13 @@ do {
         try QueryMeasurements.run(
             store: option("store")!, ids: option("ids")!.split(separator: ",").map(String.init),
             iterations: Int(option("iterations") ?? "200")!)
+    case "parse":
+        try ParseMeasurement.run(
+            file: arguments.last!, lines: Int(option("lines") ?? "200000")!, rounds: Int(option("rounds") ?? "5")!)
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: enroll-audit-bench run|generate|ingest|records|single|read|rebuild|verify|export|queries …\n"
+                "usage: enroll-audit-bench run|generate|ingest|records|single|read|rebuild|verify|export|queries|parse …\n"
                     .utf8))
         exit(1)
     }
