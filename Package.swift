@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "EnrollmentDomain", "EventStore", "Ingest", "Export", "Projections", "FleetSimulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Tools/Benchmarks"
         ),

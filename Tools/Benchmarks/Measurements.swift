@@ -4,6 +4,7 @@ import Export
 import FleetSimulator
 import Foundation
 import GRDB
+import GRDBSQLite
 import Ingest
 import Projections
 
@@ -64,7 +65,8 @@ enum Measurements {
         let events = Double(summary.total.appended)
         report([
             "events": events, "seconds": seconds, "events_per_second": events / seconds,
-            "peak_rss_mib": peakRSSMiB(), "store_bytes": Double(fileSize(path) + fileSize(path + "-wal")),
+            "peak_rss_mib": peakRSSMiB(), "sqlite_peak_mib": sqlitePeakMiB(),
+            "store_bytes": Double(fileSize(path) + fileSize(path + "-wal")),
             "events_table_bytes": Double(try eventsTableBytes(store)),
         ])
     }
@@ -106,7 +108,7 @@ enum Measurements {
         let seconds = Date().timeIntervalSince(started)
         report([
             "events": Double(events.count), "seconds": seconds, "p50_ms": Stats.percentile(latencies, 50),
-            "p99_ms": Stats.percentile(latencies, 99), "peak_rss_mib": peakRSSMiB(),
+            "p99_ms": Stats.percentile(latencies, 99), "peak_rss_mib": peakRSSMiB(), "sqlite_peak_mib": sqlitePeakMiB(),
         ])
     }
 
@@ -124,7 +126,7 @@ enum Measurements {
         let seconds = Date().timeIntervalSince(started)
         report([
             "events": Double(count), "seconds": seconds, "events_per_second": Double(count) / seconds,
-            "peak_rss_mib": peakRSSMiB(),
+            "peak_rss_mib": peakRSSMiB(), "sqlite_peak_mib": sqlitePeakMiB(),
         ])
     }
 
@@ -139,7 +141,7 @@ enum Measurements {
         let seconds = Date().timeIntervalSince(started)
         report([
             "events": Double(events), "seconds": seconds, "events_per_second": Double(events) / seconds,
-            "peak_rss_mib": peakRSSMiB(),
+            "peak_rss_mib": peakRSSMiB(), "sqlite_peak_mib": sqlitePeakMiB(),
         ])
     }
 
@@ -154,7 +156,7 @@ enum Measurements {
         let seconds = Date().timeIntervalSince(started)
         report([
             "events": Double(count), "seconds": seconds, "events_per_second": Double(count) / seconds,
-            "bytes": Double(fileSize(out)), "peak_rss_mib": peakRSSMiB(),
+            "bytes": Double(fileSize(out)), "peak_rss_mib": peakRSSMiB(), "sqlite_peak_mib": sqlitePeakMiB(),
         ])
     }
 
@@ -166,6 +168,7 @@ enum Measurements {
         report([
             "events": Double(result.events), "ok": result.ok ? 1 : 0, "seconds": seconds,
             "events_per_second": Double(result.events) / seconds, "peak_rss_mib": peakRSSMiB(),
+            "sqlite_peak_mib": sqlitePeakMiB(),
         ])
     }
 
@@ -196,6 +199,15 @@ enum Measurements {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// The most memory SQLite's allocator held at once (page caches, statements), in MiB: the part of the
+    /// peak RSS that its configured cache sizes bound.
+    static func sqlitePeakMiB() -> Double {
+        var current: sqlite3_int64 = 0
+        var highwater: sqlite3_int64 = 0
+        sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &current, &highwater, 0)
+        return Double(highwater) / 1_048_576
     }
 
     static func fileSize(_ path: String) -> Int {
