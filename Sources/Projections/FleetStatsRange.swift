@@ -3,7 +3,7 @@
 /// counted from `device_status`.
 struct FleetStatsRange: Equatable {
     static let dayMilliseconds: Int64 = 86_400_000
-    /// Bounds beyond these are clamped, so no day arithmetic overflows (±146,000 years around 1970).
+    /// Bounds beyond these are clamped, so no day arithmetic overflows (±146 million years around 1970).
     static let limitMilliseconds: Int64 = 1 << 62
 
     /// Day numbers (days since 1970-01-01, UTC) `[from, to)` of the whole days; empty when there is none.
