@@ -25,7 +25,7 @@ public final class EventAppender {
     private let findStreamVersion: Statement
     private let insertStream: Statement
     /// How many streams the cache holds before it is cleared (bounded memory on huge ingests).
-    static let streamCacheLimit = 200_000
+    static let streamCacheLimit = 50_000
 
     init(db: Database, codec: PayloadCodec, projections: [any InlineProjection], clock: @escaping () -> Timestamp)
         throws

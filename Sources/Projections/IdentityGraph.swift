@@ -32,7 +32,7 @@ final class IdentityGraph {
     private var nodes: [String: Node] = [:]
     private var keys: [String: RootKey] = [:]
     /// How many nodes the cache holds before it is cleared.
-    static let cacheLimit = 250_000
+    static let cacheLimit = 50_000
 
     init(db: Database) {
         self.db = db

@@ -52,9 +52,12 @@ enum Measurements {
     }
 
     /// Bulk ingest of one file with `IngestRunner` (one transaction), into a fresh store.
-    static func ingest(store path: String, file: String, compression: String, projections: Bool) throws {
+    static func ingest(
+        store path: String, file: String, compression: String, projections: Bool, writerCacheKiB: Int? = nil
+    ) throws {
         removeStore(path)
         var configuration = StoreConfiguration()
+        if let writerCacheKiB { configuration.writerPageCacheKiB = writerCacheKiB }
         configuration.compression = StoreConfiguration.Compression(rawValue: compression)!
         configuration.projections = projections ? ProjectionSet.all : []
         let store = try SQLiteEventStore(path: path, configuration: configuration)
@@ -131,9 +134,10 @@ enum Measurements {
     }
 
     /// `store.rebuildProjections()` of every projection.
-    static func rebuild(store path: String) throws {
+    static func rebuild(store path: String, writerCacheKiB: Int? = nil) throws {
         var configuration = StoreConfiguration()
         configuration.projections = ProjectionSet.all
+        if let writerCacheKiB { configuration.writerPageCacheKiB = writerCacheKiB }
         let store = try SQLiteEventStore(path: path, configuration: configuration)
         let events = try store.head().position
         let started = Date()

@@ -9,9 +9,10 @@ import Foundation
 //                          [--budget SECONDS] [--doc FILE] [--json FILE] [--cli PATH] [--ceiling PATH]
 //   enroll-audit-bench generate --users N|--events N --out FILE [--webhooks FILE]
 //   enroll-audit-bench ingest --store PATH FILE [--compression none|lz4|lz4-dictionary] [--no-projections]
+//                          [--writer-cache-kib N]
 //   enroll-audit-bench records --store PATH --out FILE      (the pre-parsed input of sqlite-ceiling)
 //   enroll-audit-bench single --store PATH --count N FILE   (durable single appends)
-//   enroll-audit-bench read|rebuild|verify --store PATH
+//   enroll-audit-bench read|rebuild|verify --store PATH   (rebuild: [--writer-cache-kib N])
 //   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
 //   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
 //   enroll-audit-bench queries-at --store PATH [--json FILE] [--markdown] [--cli-runs N]
@@ -55,12 +56,14 @@ do {
     case "ingest":
         try Measurements.ingest(
             store: option("store")!, file: arguments.last!, compression: option("compression") ?? "lz4-dictionary",
-            projections: !arguments.contains("--no-projections"))
+            projections: !arguments.contains("--no-projections"),
+            writerCacheKiB: option("writer-cache-kib").flatMap(Int.init))
     case "records": try Records.write(store: option("store")!, out: option("out")!)
     case "single":
         try Measurements.singleAppends(store: option("store")!, input: arguments.last!, count: Int(option("count")!)!)
     case "read": try Measurements.read(store: option("store")!)
-    case "rebuild": try Measurements.rebuild(store: option("store")!)
+    case "rebuild":
+        try Measurements.rebuild(store: option("store")!, writerCacheKiB: option("writer-cache-kib").flatMap(Int.init))
     case "verify": try Measurements.verify(store: option("store")!)
     case "export":
         try Measurements.export(
