@@ -40,21 +40,29 @@ extension SQLiteEventStore {
             }
         }
         let head = try head().position
-        let stale = configuration.projections.filter { checkpoints[$0.name]?.version != $0.version }
-        if !stale.isEmpty {
+        // In the configured order, since a projection may read the ones before it (device_status reads
+        // identity): each is rebuilt or caught up only after everything before it is up to date.
+        // Consecutive projections to rebuild share one pass over the log.
+        var toRebuild: [any InlineProjection] = []
+        func rebuildPending() throws {
+            guard !toRebuild.isEmpty else { return }
             if head > 0 {
                 logger.info(
-                    "rebuilding projections", metadata: ["audit.projections": "\(stale.map(\.name))"])
+                    "rebuilding projections", metadata: ["audit.projections": "\(toRebuild.map(\.name))"])
             }
-            try replay(stale, resetFirst: true, progress: nil)
+            try replay(toRebuild, resetFirst: true, progress: nil)
+            toRebuild = []
         }
-        let behind = configuration.projections.filter {
-            checkpoints[$0.name]?.version == $0.version && (checkpoints[$0.name]?.position ?? 0) < head
+        for projection in configuration.projections {
+            guard let checkpoint = checkpoints[projection.name], checkpoint.version == projection.version else {
+                toRebuild.append(projection)
+                continue
+            }
+            guard checkpoint.position < head else { continue }
+            try rebuildPending()
+            try replay([projection], resetFirst: false, from: checkpoint.position, progress: nil)
         }
-        for projection in behind {
-            try replay(
-                [projection], resetFirst: false, from: checkpoints[projection.name]?.position ?? 0, progress: nil)
-        }
+        try rebuildPending()
     }
 
     @discardableResult

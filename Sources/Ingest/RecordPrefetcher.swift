@@ -22,7 +22,10 @@ final class RecordPrefetcher: @unchecked Sendable {
     private var ready: [Item] = []
     private var end: End?
     private var stopped = false
-    private var waiting = false
+    /// Each side says when it waits, so the other wakes it (one flag for both could be cleared by the
+    /// wrong side and leave both waiting).
+    private var consumerWaiting = false
+    private var producerWaiting = false
     // The consumer's own:
     private var taken: [Item] = []
     private var index = 0
@@ -63,16 +66,16 @@ final class RecordPrefetcher: @unchecked Sendable {
             }
             condition.lock()
             while ready.isEmpty && end == nil {
-                waiting = true
+                consumerWaiting = true
                 condition.wait()
-                waiting = false
+                consumerWaiting = false
             }
             guard ready.isEmpty else {
                 // Take everything decoded so far in one go: one lock per batch, not per record.
                 swap(&taken, &ready)
                 ready.removeAll(keepingCapacity: true)
                 index = 0
-                if waiting { condition.broadcast() }
+                if producerWaiting { condition.broadcast() }
                 condition.unlock()
                 continue
             }
@@ -96,9 +99,9 @@ final class RecordPrefetcher: @unchecked Sendable {
             let result = Result { try stream.next() }
             condition.lock()
             while ready.count >= capacity && !stopped {
-                waiting = true
+                producerWaiting = true
                 condition.wait()
-                waiting = false
+                producerWaiting = false
             }
             guard !stopped else {
                 condition.unlock()
@@ -110,7 +113,7 @@ final class RecordPrefetcher: @unchecked Sendable {
             case .failure(let error): end = .failure(error, input: stream.currentName)
             }
             let done = end != nil
-            if waiting { condition.broadcast() }
+            if consumerWaiting { condition.broadcast() }
             condition.unlock()
             if done { return }
         }

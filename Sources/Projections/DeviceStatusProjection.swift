@@ -82,6 +82,9 @@ public struct DeviceStatusProjection: InlineProjection {
         /// Streams whose enrollment must be recomputed.
         private var dirty: Set<String> = []
         private var appliedSinceFlush: Int64 = 0
+        /// The last position applied. During a replay the log already holds later events; a stream read
+        /// from the log keeps only what was applied, the rest arrives through `apply`.
+        private var appliedThrough: Int64 = 0
         /// Every event of these streams so far: streams whose first event this writer applied, and
         /// streams read from the log once. Cleared when it holds more than ``cacheLimit`` events.
         private var eventsByStream: [String: [RecordedEvent]] = [:]
@@ -98,6 +101,7 @@ public struct DeviceStatusProjection: InlineProjection {
 
         func apply(_ recorded: RecordedEvent) throws {
             let event = recorded.event
+            appliedThrough = max(appliedThrough, recorded.position)
             dirty.insert(event.stream)
             if recorded.version == 1 {
                 eventsByStream[event.stream] = [recorded]
@@ -162,7 +166,7 @@ public struct DeviceStatusProjection: InlineProjection {
                 if let cached = eventsByStream[member] { events += cached } else { unread.append(member) }
             }
             guard !unread.isEmpty else { return (members, events) }
-            let read = try reader.get().events(inStreams: unread)
+            let read = try reader.get().events(inStreams: unread).filter { $0.position <= appliedThrough }
             for event in read {
                 eventsByStream[event.event.stream, default: []].append(event)
             }
