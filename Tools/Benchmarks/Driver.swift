@@ -140,11 +140,11 @@ struct Driver {
         report.requestedEvents = p.events
         var mainEvents = p.events
         if p.budgetSeconds > 0, let rate = smallIngest["events_per_second"], rate > 0 {
-            // Everything after this point costs about (4.1 × runs + 0.5) ingests of the main size (measured: per
+            // Everything after this point costs about (4.1 × runs + 2.5) ingests of the main size (measured: per
             // run 1 ingest, 0.65 webhook ingest, 0.5 C programs, 1.05 rebuild and read, 0.5 exports, 0.35 memory
-            // rows), plus ~60 s of queries and the rest.
+            // rows; once, ~2 for the rows with a small writer cache), plus ~60 s of queries and the rest.
             let remaining = p.budgetSeconds - Date().timeIntervalSince(report.started) - 60
-            let fits = Int(max(0, remaining) * rate / (4.1 * Double(p.runs) + 0.5))
+            let fits = Int(max(0, remaining) * rate / (4.1 * Double(p.runs) + 2.5))
             if fits < mainEvents {
                 mainEvents = max(2 * Int(smallEventCount), fits / 50_000 * 50_000)
                 report.fallback =

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// `enroll-audit-bench queries-at --store PATH [--json FILE]`: only the query rows of `run`, on a store
 /// that already exists — the 10,000,000-event store of `make bench-queries`, too big to build inside
@@ -8,16 +9,15 @@ enum QueryScale {
         var parameters = Driver.Parameters()
         parameters.cliRuns = cliRuns
         var driver = Driver(parameters)
-        let events = Stats.shellOutput(
-            "sqlite3 -readonly \(Report.shellQuoted(store)) 'SELECT max(position) FROM events'")
-        let enrollments = Stats.shellOutput(
-            "sqlite3 -readonly \(Report.shellQuoted(store)) 'SELECT count(*) FROM device_status'")
+        let (events, enrollments) = try {
+            let opened = try Measurements.openReadOnly(store)
+            let enrollments = try opened.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM device_status") }
+            return (try opened.head().position, enrollments ?? 0)
+        }()
         driver.report.parameters = [
-            "events": Double(events.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
-            "enrollments": Double(enrollments.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
-            "cli_runs": Double(cliRuns),
+            "events": Double(events), "enrollments": Double(enrollments), "cli_runs": Double(cliRuns),
         ]
-        driver.log("queries on \(store): \(events.trimmingCharacters(in: .whitespacesAndNewlines)) events")
+        driver.log("queries on \(store): \(events) events, \(enrollments) enrollments")
         try driver.measureQueries(
             on: store, haveCLI: FileManager.default.isExecutableFile(atPath: driver.parameters.cli))
         driver.report.finished = Date()

@@ -42,18 +42,7 @@ enum Stats {
 
     /// Runs a shell command line and returns its wall-clock time in seconds (process start included).
     static func timeShell(_ command: String) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.standardOutput = FileHandle.nullDevice
-        let start = DispatchTime.now().uptimeNanoseconds
-        try process.run()
-        process.waitUntilExit()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard process.terminationStatus == 0 else {
-            throw ChildFailure(description: "`\(command)` failed (\(process.terminationStatus))")
-        }
-        return seconds
+        try time("/bin/sh", ["-c", command])
     }
 
     /// Runs a program directly (no shell) with stdout discarded; its wall-clock time in seconds.
