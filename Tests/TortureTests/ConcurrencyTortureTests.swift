@@ -105,14 +105,7 @@ extension TortureTests {
                 worker < 2
                 ? ["ingest", "--store", store, "--format", "json", path] : ["append", "--store", store]
             let child = try Child(arguments, in: directory, name: name, stdin: worker < 2 ? nil : path)
-            guard let status = child.wait(deadline: deadline) else {
-                findings.withLock { $0.hung.append(name) }
-                return
-            }
-            guard status == 0 else {
-                findings.withLock { $0.failures.append("\(name) exited \(status): \(child.stderr)") }
-                return
-            }
+            guard succeeded(child, name, findings) else { return }
             if !repeatEarlier {
                 findings.withLock { $0.batches["\(tag)-b0"] = input.ids }
             } else {
@@ -121,6 +114,19 @@ extension TortureTests {
                 if !appended { findings.withLock { $0.failures.append("\(name): a repeated batch was stored again") } }
                 try? FileManager.default.removeItem(atPath: input.path)
             }
+        }
+
+        /// Waits for `child` until the deadline; a hang or a non-zero exit is recorded as a finding.
+        static func succeeded(_ child: Child, _ name: String, _ findings: Locked<Findings>) -> Bool {
+            guard let status = child.wait(deadline: deadline) else {
+                findings.withLock { $0.hung.append(name) }
+                return false
+            }
+            guard status == 0 else {
+                findings.withLock { $0.failures.append("\(name) exited \(status): \(child.stderr)") }
+                return false
+            }
+            return true
         }
 
         /// One reader round: an export (checked for whole batches), a verify, or a devices query.
@@ -135,14 +141,7 @@ extension TortureTests {
                 default: ["devices", "--store", store]
                 }
             let child = try Child(arguments, in: directory, name: name)
-            guard let status = child.wait(deadline: deadline) else {
-                findings.withLock { $0.hung.append(name) }
-                return
-            }
-            guard status == 0 else {
-                findings.withLock { $0.failures.append("\(name) exited \(status): \(child.stderr)") }
-                return
-            }
+            guard succeeded(child, name, findings) else { return }
             if worker == 4 || worker == 5 {
                 // A tag `…-n<size>-b0` names a batch of `size` events: all of them, or none.
                 var perTag: [String: Int] = [:]
