@@ -15,12 +15,6 @@ extension SQLiteEventStore {
         }
         return try translatingErrors {
             try pool.writeWithoutTransaction { db in
-                // Statement journals in memory: an insert into a table with triggers (the `fleet_stats`
-                // counts) journals its pages for the length of the statement, and in a file that is two
-                // write() calls per page. Only for appends: a rebuild's DROP TABLE would journal a whole
-                // table. Set outside the transaction, as SQLite requires.
-                try db.execute(sql: "PRAGMA temp_store = MEMORY")
-                defer { try? db.execute(sql: "PRAGMA temp_store = DEFAULT") }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     let appender = try EventAppender(

@@ -72,22 +72,29 @@ extension SQLiteEventStore {
     ) throws -> Int64 {
         guard !projections.isEmpty else { return 0 }
         return try translatingErrors {
-            try pool.write { db in
-                if resetFirst {
-                    for projection in projections { try projection.reset(db) }
-                }
-                let writers = try ProjectionWriters(projections, db)
+            try pool.writeWithoutTransaction { db in
+                // A reset's DROP TABLE journals the whole table: in a file, not in memory. Set outside the
+                // transaction, as SQLite requires, and back to what appends use afterwards.
+                try db.execute(sql: "PRAGMA temp_store = DEFAULT")
+                defer { try? db.execute(sql: "PRAGMA temp_store = MEMORY") }
                 var count: Int64 = 0
-                var last = start
-                try Self.forEachStoredEvent(db, codec: codec, after: start, limit: nil) { stored in
-                    try writers.apply(stored.recorded)
-                    try writers.safePoint()
-                    count += 1
-                    last = stored.recorded.position
-                    if last & 0xFFFF == 0 { progress?(last) }
-                    return true
+                try db.inTransaction(.immediate) {
+                    if resetFirst {
+                        for projection in projections { try projection.reset(db) }
+                    }
+                    let writers = try ProjectionWriters(projections, db)
+                    var last = start
+                    try Self.forEachStoredEvent(db, codec: codec, after: start, limit: nil) { stored in
+                        try writers.apply(stored.recorded)
+                        try writers.safePoint()
+                        count += 1
+                        last = stored.recorded.position
+                        if last & 0xFFFF == 0 { progress?(last) }
+                        return true
+                    }
+                    try writers.finish(db, position: last)
+                    return .commit
                 }
-                try writers.finish(db, position: last)
                 return count
             }
         }

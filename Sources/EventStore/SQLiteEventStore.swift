@@ -85,6 +85,10 @@ public final class SQLiteEventStore: Sendable {
                 try pool.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
                     try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
+                    // Statement journals in memory: an insert into a table with triggers (the `fleet_stats`
+                    // counts) journals its pages for the length of the statement, and in a file that is two
+                    // write() calls per page. A replay switches back to files (see `replay`).
+                    try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 }
                 try migrator.migrate(pool)
                 dictionaries = try pool.write { db in

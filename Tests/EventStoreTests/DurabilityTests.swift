@@ -1,4 +1,6 @@
+import EnrollmentDomain
 import EventStore
+import GRDB
 import TestSupport
 import Testing
 
@@ -26,5 +28,36 @@ struct DurabilityTests {
         // Negative: KiB (positive would be pages).
         #expect(try store.writerSetting("cache_size") == -131_072)
         #expect(try store.readerSetting("cache_size") == -2_048)
+    }
+
+    @Test func theWriterKeepsStatementJournalsInMemoryAgainAfterAReplay() throws {
+        var configuration = StoreConfiguration()
+        configuration.projections = [CountingProjection()]
+        let store = try SQLiteEventStore(path: directory.path("temp.sqlite"), configuration: configuration)
+        try store.append([EventFactory.event()])
+        #expect(try store.writerSetting("temp_store") == 2)  // MEMORY
+        try store.rebuildProjections()
+        #expect(try store.writerSetting("temp_store") == 2)
+    }
+}
+
+/// The smallest projection: a count of events in a table of its own.
+private struct CountingProjection: InlineProjection {
+    let name = "counting"
+    let version = 1
+
+    func reset(_ db: Database) throws {
+        try db.execute(sql: "DROP TABLE IF EXISTS counting; CREATE TABLE counting(events INTEGER NOT NULL)")
+        try db.execute(sql: "INSERT INTO counting VALUES (0)")
+    }
+
+    func makeWriter(_ db: Database) throws -> any ProjectionWriter { Writer(db: db) }
+
+    final class Writer: ProjectionWriter {
+        let db: Database
+        init(db: Database) { self.db = db }
+        func apply(_ event: RecordedEvent) throws {
+            try db.execute(sql: "UPDATE counting SET events = events + 1")
+        }
     }
 }
