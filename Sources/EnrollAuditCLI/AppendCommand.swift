@@ -18,7 +18,9 @@ extension EnrollAudit {
         @Argument(help: ArgumentHelp("Events as JSON objects.", valueName: "event"))
         var events: [String] = []
 
-        @Option(help: ArgumentHelp("The version the stream must be at before the batch.", valueName: "n"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("The version the stream must be at before the batch.", valueName: "n"))
         var expectedVersion: Int64?
 
         func run() throws {
@@ -59,9 +61,10 @@ extension EnrollAudit {
             for (event, outcome) in zip(batch, result.outcomes) {
                 switch outcome {
                 case .appended(let position):
-                    print("appended \(event.eventID.lowercasedString) at position \(position)")
+                    try Terminal.standardOutput("appended \(event.eventID.lowercasedString) at position \(position)\n")
                 case .duplicate(let position):
-                    print("duplicate \(event.eventID.lowercasedString) already at position \(position)")
+                    try Terminal.standardOutput(
+                        "duplicate \(event.eventID.lowercasedString) already at position \(position)\n")
                 }
             }
         }

@@ -2,38 +2,91 @@ import ArgumentParser
 import EnrollmentDomain
 import Foundation
 
-/// A point in time on the command line: ISO 8601 (`2026-10-01T16:35:20Z`, `2026-10-01`) or `now`.
-struct TimeArgument: ExpressibleByArgument {
+/// A point in time on the command line: ISO 8601 with a zone (`2026-10-01T16:35:20Z`,
+/// `2026-10-01T18:35:20+02:00`), a date alone (`2026-10-01`, midnight UTC) or `now`.
+struct TimeArgument {
     var timestamp: Timestamp
 
-    init?(argument: String) {
-        if argument == "now" {
-            timestamp = Clock.now
-        } else if let parsed = Timestamp(iso8601: argument) {
-            timestamp = parsed
-        } else {
-            return nil
-        }
-    }
+    /// The accepted forms, as an error names them.
+    static let forms =
+        "use ISO 8601 with a zone, such as 2026-10-01T16:35:20Z or 2026-10-01T18:35:20+02:00, a date such as "
+        + "2026-10-01 (midnight UTC), or now"
 
-    static var defaultCompletionKind: CompletionKind { .default }
+    /// Parses an option's value (`@Option(transform: TimeArgument.parse)`).
+    ///
+    /// - Throws: a `ValidationError` naming the accepted forms.
+    static func parse(_ argument: String) throws -> TimeArgument {
+        let text = argument.trimmingCharacters(in: .whitespaces)
+        if text == "now" { return TimeArgument(timestamp: Clock.now) }
+        if let parsed = Timestamp(iso8601: text) { return TimeArgument(timestamp: parsed) }
+        if text.contains("T") && !text.hasSuffix("Z") && !text.dropFirst(11).contains(where: { $0 == "+" || $0 == "-" })
+        {
+            throw ValidationError("a time needs a zone (Z for UTC, or an offset such as +02:00); \(forms)")
+        }
+        throw ValidationError(forms)
+    }
 }
 
-/// A duration on the command line: `90s`, `30m`, `2h`, `7d` (a bare number means seconds).
-struct DurationArgument: ExpressibleByArgument {
+/// A duration on the command line: `90s`, `30m`, `2h`, `1h30m`, `1.5h`, `7d`, `2w` (a bare number is seconds).
+struct DurationArgument {
     var milliseconds: Int64
 
-    init?(argument: String) {
-        let units: [Character: Int64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000]
-        var text = Substring(argument)
-        var unit: Int64 = 1_000
-        if let last = text.last, let factor = units[last] {
-            unit = factor
-            text = text.dropLast()
+    /// The accepted forms, as an error names them.
+    static let forms = "use a duration such as 90s, 30m, 1h30m, 1.5h, 7d or 2w (a bare number is seconds)"
+
+    static let units: [Character: Double] = [
+        "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000,
+    ]
+
+    /// Parses an option's value (`@Option(transform: DurationArgument.parse)`).
+    ///
+    /// - Throws: a `ValidationError` naming the accepted forms (a negative duration too).
+    static func parse(_ argument: String) throws -> DurationArgument {
+        let text = argument.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("-") { throw ValidationError("a duration cannot be negative; \(forms)") }
+        if let seconds = Double(text), seconds.isFinite, text.allSatisfy({ $0.isNumber || $0 == "." }) {
+            return try DurationArgument(total: seconds * 1000)
         }
-        guard let value = Int64(text), value >= 0, value < Int64.max / unit else { return nil }
-        milliseconds = value * unit
+        var total = 0.0
+        var number = ""
+        var lastUnit = Double.infinity
+        for character in text {
+            if character.isNumber || character == "." {
+                number.append(character)
+            } else if let unit = units[character], let value = Double(number), unit < lastUnit {
+                total += value * unit
+                lastUnit = unit
+                number = ""
+            } else {
+                throw ValidationError(forms)
+            }
+        }
+        guard number.isEmpty, !text.isEmpty else { throw ValidationError(forms) }
+        return try DurationArgument(total: total)
     }
+
+    private init(total milliseconds: Double) throws {
+        guard milliseconds < Double(Int64.max / 2) else { throw ValidationError("the duration is too long") }
+        self.milliseconds = Int64(milliseconds.rounded())
+    }
+
+    init(milliseconds: Int64) {
+        self.milliseconds = milliseconds
+    }
+}
+
+/// `--expect-digest`: a head digest as `verify` prints it, 64 hexadecimal digits.
+enum DigestArgument {
+    /// Whether `text` is 64 hexadecimal digits (either case), nothing around them.
+    static func isWellFormed(_ text: String) -> Bool {
+        text.utf8.count == 64
+            && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x66) }
+    }
+
+    /// The usage error of a malformed digest (exit 1: a typo is not tampering).
+    static let malformed = ValidationError(
+        "--expect-digest must be the 64 hexadecimal digits `verify` printed, such as 0ce5d461…8ccf, nothing around them"
+    )
 }
 
 /// The wall clock, in the store's unit.

@@ -10,6 +10,10 @@ enum Status: Int32 {
     case notFound = 3
     case integrity = 4
     case storeUnwritable = 5
+    /// An output could not be written: standard output, `-o FILE`, `--reject-file`.
+    case outputFailed = 6
+    /// Something failed that is neither the input's fault nor the store's nor an output's: a bug to report.
+    case internalFailure = 7
 }
 
 /// A failure to report on stderr with its exit status.
@@ -29,6 +33,9 @@ struct CLIFailure: Error {
             self = error
         case let error as IngestError:
             self.init(.badInput, error.description)
+        case let error as OutputError:
+            let refused: Set<OutputError.Code> = [.exists, .symbolicLink, .directory]
+            self.init(refused.contains(error.code) ? .usage : .outputFailed, "error: \(error)")
         case let error as EventStoreError:
             let status: Status =
                 switch error.code {
@@ -48,7 +55,7 @@ struct CLIFailure: Error {
                 self.init(status, "error: \(error)")
             }
         default:
-            self.init(.badInput, "error: \(error)")
+            self.init(.internalFailure, "error: unexpected failure: \(error)")
         }
     }
 }

@@ -17,7 +17,7 @@ extension EnrollAudit {
                 the same fleet.
                 """)
 
-        @Option(help: ArgumentHelp("The store to create (default: ./enroll-audit-demo.sqlite).", valueName: "path"))
+        @Option(help: ArgumentHelp("The store to create.", valueName: "path"))
         var store = "enroll-audit-demo.sqlite"
 
         @Option(help: "How many users to simulate.")
@@ -26,7 +26,7 @@ extension EnrollAudit {
         @Option(help: "The simulator's seed.")
         var seed: UInt64 = 7
 
-        @Flag(help: "Replace the store file if it exists.")
+        @Flag(help: "Replace the store if it exists and an earlier demo created it (any other file is refused).")
         var replace = false
 
         func validate() throws {
@@ -34,14 +34,21 @@ extension EnrollAudit {
         }
 
         func run() throws {
+            let options = StoreOptions.with(path: store)
             if FileManager.default.fileExists(atPath: store) {
                 guard replace else {
                     throw CLIFailure(.usage, "error: \(store) exists; pass --replace to overwrite it, or --store PATH")
                 }
+                guard (try? options.openForReading().isDemo()) == true else {
+                    throw CLIFailure(
+                        .usage,
+                        "error: \(store) was not created by demo, so --replace leaves it as it is; name another --store PATH"
+                    )
+                }
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
             }
-            let options = StoreOptions.with(path: store)
             let database = try options.openForWriting(durability: .normal)
+            try database.markAsDemo()
             let files = try simulate()
             defer { for file in files { try? FileManager.default.removeItem(atPath: file) } }
             let inputs = try files.map(EnrollAudit.Ingest.open)
@@ -72,7 +79,7 @@ extension EnrollAudit {
                   enroll-audit verify --store \(store)
 
                 """
-            Terminal.standardOutput(out)
+            try Terminal.standardOutput(out)
         }
 
         /// Writes the simulated fleet to two temporary files: native events and NanoMDM webhook lines.

@@ -22,16 +22,21 @@ extension EnrollAudit {
         @Option(help: "Only enrollments in this state.")
         var state: EnrollmentState?
 
-        @Option(help: ArgumentHelp("Only in-progress enrollments with no step for this long.", valueName: "duration"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("Only in-progress enrollments with no step for this long.", valueName: "duration"),
+            transform: DurationArgument.parse)
         var stalledFor: DurationArgument?
 
         @OptionGroup var range: FirstSeenRange
 
-        @Option(help: ArgumentHelp("At most this many.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("At most this many.", valueName: "n"))
         var limit: Int?
 
         @Option(help: "The output format.")
         var format: ListFormat = .table
+
+        @OptionGroup var csv: CSVOptions
 
         func validate() throws {
             if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
@@ -47,7 +52,7 @@ extension EnrollAudit {
             if statuses.isEmpty && format == .table && Terminal.standardOutputIsTerminal {
                 Terminal.standardError("no enrollments match")
             }
-            Terminal.standardOutput(DeviceRendering.render(statuses, format: format))
+            try Terminal.standardOutput(DeviceRendering.render(statuses, format: format, rawCSV: csv.rawCSV))
         }
     }
 
@@ -65,10 +70,12 @@ extension EnrollAudit {
         @Option(help: "The output format.")
         var format: ListFormat = .table
 
+        @OptionGroup var csv: CSVOptions
+
         func run() throws {
             let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
             let statuses = try queries.requireEnrollments(matching: id, asOf: stall.asOfTimestamp)
-            Terminal.standardOutput(DeviceRendering.render(statuses, format: format))
+            try Terminal.standardOutput(DeviceRendering.render(statuses, format: format, rawCSV: csv.rawCSV))
         }
     }
 }

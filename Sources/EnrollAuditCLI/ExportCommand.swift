@@ -25,10 +25,14 @@ extension EnrollAudit {
             help: ArgumentHelp("Only the events of this user's enrollments (UPN or Entra user id).", valueName: "upn"))
         var user: String?
 
-        @Option(help: ArgumentHelp("Only events that occurred at or after this time.", valueName: "time"))
+        @Option(
+            help: ArgumentHelp("Only events that occurred at or after this time.", valueName: "time"),
+            transform: TimeArgument.parse)
         var since: TimeArgument?
 
-        @Option(help: ArgumentHelp("Only events that occurred before this time.", valueName: "time"))
+        @Option(
+            help: ArgumentHelp("Only events that occurred before this time.", valueName: "time"),
+            transform: TimeArgument.parse)
         var until: TimeArgument?
 
         @Option(help: ArgumentHelp("Only events of this type (repeatable).", valueName: "type"))
@@ -42,11 +46,23 @@ extension EnrollAudit {
         )
         var output: String?
 
-        @Option(help: ArgumentHelp("Start after this position.", valueName: "n"))
+        @Flag(help: "Replace the -o file if it exists (it is never written through a symbolic link).")
+        var force = false
+
+        @OptionGroup var csv: CSVOptions
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Start after this position.", valueName: "n"))
         var after: Int64 = 0
 
         func validate() throws {
             if id != nil && user != nil { throw ValidationError("give --id or --user, not both") }
+            if after < 0 { throw ValidationError("--after must not be negative") }
+            try TimeRange.check(since: since, until: until)
+            for name in type where EventCatalogue.spec(for: name) == nil {
+                throw ValidationError(
+                    "unknown event type '\(name)'; known types: "
+                        + EventCatalogue.all.map(\.name).joined(separator: ", "))
+            }
         }
 
         func run() throws {
@@ -58,15 +74,15 @@ extension EnrollAudit {
                 return event.position > after && time >= since && time < until
                     && (types.isEmpty || types.contains(event.event.type))
             }
-            let exporter = EventExporter(format: format.value)
+            let exporter = EventExporter(format: format.value, neutralizesCSVFormulas: !csv.rawCSV)
             guard let subject = id ?? user else {
                 let store = try storeOptions.openForReading()
-                let handle = try OutputFile.open(output)
+                let file = try OutputOptions.open(output, force: force)
                 try exporter.export(
-                    from: store, after: after, to: try ByteSink(handle: handle, lz4: lz4),
+                    from: store, after: after, to: try ByteSink(output: file, lz4: lz4),
                     progress: Terminal.progress("exporting, position"), where: include)
                 Terminal.endProgress()
-                if output != nil { try handle.close() }
+                try file.commit()
                 return
             }
             // One enrollment (or a user's): the events of every linked stream, in position order.
@@ -75,9 +91,9 @@ extension EnrollAudit {
             let streams = Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) })
             let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
                 .sorted { $0.position < $1.position }
-            let handle = try OutputFile.open(output)
-            try exporter.export(events, to: try ByteSink(handle: handle, lz4: lz4))
-            if output != nil { try handle.close() }
+            let file = try OutputOptions.open(output, force: force)
+            try exporter.export(events, to: try ByteSink(output: file, lz4: lz4))
+            try file.commit()
         }
     }
 
@@ -88,14 +104,22 @@ extension EnrollAudit {
     }
 }
 
-/// Opens `-o FILE` (created 0600: exports hold personal data), or standard output.
-enum OutputFile {
-    static func open(_ path: String?) throws -> FileHandle {
-        guard let path, path != "-" else { return .standardOutput }
-        let descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw CLIFailure(.badInput, "error: cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+/// `-o FILE` of the commands that write a file.
+enum OutputOptions {
+    /// Standard output for `nil` or `-`; else `path`, written safely (``OutputFile``): refused if it exists
+    /// unless `force`, never through a symbolic link, 0600, in place only at ``OutputFile/commit()``.
+    static func open(_ path: String?, force: Bool) throws -> OutputFile {
+        guard let path, path != "-" else { return Terminal.output }
+        return try OutputFile(path: path, replacing: force)
     }
+}
+
+/// `--raw-csv`: the opt-out of formula neutralisation.
+struct CSVOptions: ParsableArguments {
+    @Flag(
+        help: """
+            Write CSV cells exactly as stored: without it, a cell starting with =, +, -, @, tab or CR gets a \
+            leading ' so that a spreadsheet does not evaluate it.
+            """)
+    var rawCSV = false
 }

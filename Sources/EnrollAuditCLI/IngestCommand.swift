@@ -1,6 +1,7 @@
 import ArgumentParser
 import EnrollmentDomain
 import EventStore
+import Export
 import Foundation
 import Ingest
 
@@ -29,7 +30,9 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("Store good records and write bad ones here.", valueName: "path"))
         var rejectFile: String?
 
-        @Option(help: ArgumentHelp("Commit every N records instead of once at the end.", valueName: "n"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("Commit every N records instead of once at the end.", valueName: "n"))
         var commitEvery: Int?
 
         @Option(help: ArgumentHelp("The url_params key of NanoMDM check-ins that carries the attempt id."))
@@ -64,8 +67,8 @@ extension EnrollAudit {
                 throw CLIFailure(error)
             }
             switch format {
-            case .json: Terminal.standardOutput(SummaryReport.json(summary).canonicalString + "\n")
-            case .text: Terminal.standardOutput(SummaryReport.text(summary))
+            case .json: try Terminal.standardOutput(SummaryReport.json(summary).canonicalString + "\n")
+            case .text: try Terminal.standardOutput(SummaryReport.text(summary))
             }
             if summary.total.rejected > 0 {
                 throw CLIFailure(
@@ -127,7 +130,7 @@ enum SummaryReport {
             text += "  \(source): \(line(summary.sources[source]!))\n"
         }
         if let rejectFile = summary.rejectFile, summary.total.rejected > 0 {
-            text += "rejected records written to \(rejectFile)\n"
+            text += "rejected records written to \(TerminalText.escaped(rejectFile))\n"
         }
         return text
     }

@@ -19,12 +19,16 @@ enum StatsFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// `--as-of` and `--stalled-after`: how "stalled" is judged.
 struct StallOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Judge 'stalled' as of this time (default: now).", valueName: "time"))
+    @Option(
+        help: ArgumentHelp("Judge 'stalled' as of this time (default: now).", valueName: "time"),
+        transform: TimeArgument.parse)
     var asOf: TimeArgument?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
-            "An in-progress enrollment with no step for this long is stalled (default 1h).", valueName: "duration"))
+            "An in-progress enrollment with no step for this long is stalled (default 1h).", valueName: "duration"),
+        transform: DurationArgument.parse)
     var stalledAfter: DurationArgument?
 
     var asOfTimestamp: Timestamp? { asOf?.timestamp }
@@ -33,10 +37,18 @@ struct StallOptions: ParsableArguments {
 
 /// `--since` / `--until` on when an enrollment was first seen (`devices`, `stats`).
 struct FirstSeenRange: ParsableArguments {
-    @Option(help: ArgumentHelp("Only enrollments first seen at or after this time.", valueName: "time"))
+    func validate() throws {
+        try TimeRange.check(since: since, until: until)
+    }
+
+    @Option(
+        help: ArgumentHelp("Only enrollments first seen at or after this time.", valueName: "time"),
+        transform: TimeArgument.parse)
     var since: TimeArgument?
 
-    @Option(help: ArgumentHelp("Only enrollments first seen before this time.", valueName: "time"))
+    @Option(
+        help: ArgumentHelp("Only enrollments first seen before this time.", valueName: "time"),
+        transform: TimeArgument.parse)
     var until: TimeArgument?
 }
 
@@ -46,5 +58,16 @@ extension EnrollmentQueries {
         let statuses = try enrollments(matching: id, asOf: asOf)
         guard !statuses.isEmpty else { throw CLIFailure(.notFound, "error: no enrollment is known by '\(id)'") }
         return statuses
+    }
+}
+
+/// Checks shared by every `--since`/`--until` pair.
+enum TimeRange {
+    /// - Throws: a `ValidationError` when `until` is not after `since` (an empty range is a mistake).
+    static func check(since: TimeArgument?, until: TimeArgument?) throws {
+        if let since, let until, until.timestamp <= since.timestamp {
+            throw ValidationError(
+                "--until (\(until.timestamp.iso8601)) must be after --since (\(since.timestamp.iso8601))")
+        }
     }
 }

@@ -24,7 +24,7 @@ extension EnrollAudit {
             let count = try store.rebuildProjections(named: projection.map { [$0] }, progress: progress)
             Terminal.endProgress()
             let names = projection ?? store.projectionNames.joined(separator: ", ")
-            print("rebuilt \(names) from \(count) events")
+            try Terminal.standardOutput("rebuilt \(names) from \(count) events\n")
         }
     }
 }

@@ -25,9 +25,9 @@ extension EnrollAudit {
             let stats = try queries.stats(
                 StatsQuery(since: range.since?.timestamp, until: range.until?.timestamp, byDay: by == .day))
             switch format {
-            case .table: Terminal.standardOutput(StatsRendering.table(stats))
-            case .json: Terminal.standardOutput(StatsRendering.json(stats).prettyString)
-            case .prometheus: Terminal.standardOutput(StatsRendering.prometheus(stats))
+            case .table: try Terminal.standardOutput(StatsRendering.table(stats))
+            case .json: try Terminal.standardOutput(StatsRendering.json(stats).prettyString)
+            case .prometheus: try Terminal.standardOutput(StatsRendering.prometheus(stats))
             }
         }
     }

@@ -15,18 +15,27 @@ extension EnrollAudit {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Option(help: ArgumentHelp("Start after this position (default: the beginning).", valueName: "n"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("Start after this position (0, the default, is the beginning).", valueName: "n"))
         var after: Int64 = 0
 
-        @Option(help: ArgumentHelp("Without --follow, print at most this many events.", valueName: "n"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("Without --follow, print at most this many events.", valueName: "n"))
         var limit: Int?
 
         @Flag(help: "Keep running and print events as they are appended.")
         var follow = false
 
+        func validate() throws {
+            if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+            if after < 0 { throw ValidationError("--after must not be negative") }
+        }
+
         func run() throws {
             let store = try storeOptions.openForReading()
-            let sink = try ByteSink(handle: .standardOutput, lz4: false)
+            let sink = try ByteSink(output: Terminal.output, lz4: false)
             var position = after
             var printed = 0
             func drain() throws {

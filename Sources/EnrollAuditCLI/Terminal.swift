@@ -1,3 +1,5 @@
+import EventStore
+import Export
 import Foundation
 
 /// Where human output goes, and whether it may be decorated.
@@ -17,26 +19,45 @@ enum Terminal {
     /// Whether standard output is a terminal (colour aside).
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
-    /// Writes one line to standard error.
+    /// Standard output, written with `write(2)` so that a full disk or a closed pipe is an error to report.
+    nonisolated(unsafe) static let output = OutputFile.standardOutput()
+
+    /// Writes one line to standard error, its values escaped (a message may quote a file name or an id).
+    /// A failure to write to standard error has nowhere to be reported and is ignored.
     static func standardError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        writeError(TerminalText.escaped(text) + "\n")
+    }
+
+    /// Writes text to standard error as is (progress lines with their own escape sequences).
+    private static func writeError(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeMutableBytes {
+                write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset)
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return }
+            offset += count
+        }
+        bytes.removeAll()
     }
 
     /// A progress reporter for long work, or `nil` when stderr is not a terminal.
     static func progress(_ label: String) -> ((Int64) -> Void)? {
         guard decoratesStandardError else { return nil }
-        return { count in
-            FileHandle.standardError.write(Data("\r\(label): \(count)…\u{1B}[K".utf8))
-        }
+        return { count in writeError("\r\(label): \(count)…\u{1B}[K") }
     }
 
     /// Clears a progress line.
     static func endProgress() {
-        if decoratesStandardError { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if decoratesStandardError { writeError("\r\u{1B}[K") }
     }
 
-    /// Writes text to standard output as is.
-    static func standardOutput(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+    /// Writes text to standard output as is: renderers have escaped the values of human formats.
+    ///
+    /// - Throws: ``OutputError`` when standard output cannot be written (a full disk, a closed pipe).
+    static func standardOutput(_ text: String) throws {
+        try output.write(text)
     }
 }

@@ -21,6 +21,8 @@ extension EnrollAudit {
         @Option(help: "The output format.")
         var format: TimelineFormat = .text
 
+        @OptionGroup var csv: CSVOptions
+
         func run() throws {
             let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
             let statuses = try queries.requireEnrollments(matching: id, asOf: stall.asOfTimestamp)
@@ -29,16 +31,16 @@ extension EnrollAudit {
             }
             switch format {
             case .text:
-                Terminal.standardOutput(
+                try Terminal.standardOutput(
                     TimelineRendering.text(
                         subject: id, statuses: statuses, entries: entries, color: Terminal.decoratesStandardOutput))
             case .json:
-                Terminal.standardOutput(
+                try Terminal.standardOutput(
                     TimelineRendering.document(subject: id, statuses: statuses, entries: entries).prettyString)
             case .ndjson:
-                Terminal.standardOutput(entries.map { TimelineRendering.json($0).canonicalString + "\n" }.joined())
+                try Terminal.standardOutput(entries.map { TimelineRendering.json($0).canonicalString + "\n" }.joined())
             case .csv:
-                Terminal.standardOutput(TimelineRendering.csv(entries))
+                try Terminal.standardOutput(TimelineRendering.csv(entries, rawCSV: csv.rawCSV))
             }
         }
     }

@@ -25,7 +25,9 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("A head digest recorded earlier, to check against.", valueName: "hex"))
         var expectDigest: String?
 
-        @Option(help: ArgumentHelp("The position that digest was taken at (default: the head).", valueName: "n"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("The position that digest was taken at (default: the head).", valueName: "n"))
         var at: Int64?
 
         @Option(help: ArgumentHelp("Check this NDJSON export instead of the store.", valueName: "export"))
@@ -33,6 +35,8 @@ extension EnrollAudit {
 
         func validate() throws {
             if at != nil && expectDigest == nil { throw ValidationError("--at needs --expect-digest") }
+            if let at, at < 0 { throw ValidationError("--at must not be negative") }
+            if let expectDigest, !DigestArgument.isWellFormed(expectDigest) { throw DigestArgument.malformed }
         }
 
         func run() throws {

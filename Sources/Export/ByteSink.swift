@@ -1,20 +1,21 @@
+import EventStore
 import Foundation
 import LZ4
 
-/// A buffered byte destination: a file handle, optionally through an LZ4 frame.
+/// A buffered byte destination: an output file (or standard output), optionally through an LZ4 frame.
 public final class ByteSink {
-    private let handle: FileHandle
+    private let output: OutputFile
     private var buffer: [UInt8] = []
     private var frame: LZ4FrameWriter?
     private static let flushThreshold = 256 * 1024
 
     /// - Parameters:
-    ///   - handle: where the bytes go (a file, or standard output).
+    ///   - output: where the bytes go (a file, or standard output).
     ///   - lz4: wrap the output in an LZ4 frame that `lz4 -d` decompresses.
-    public init(handle: FileHandle, lz4: Bool) throws {
-        self.handle = handle
+    public init(output: OutputFile, lz4: Bool) throws {
+        self.output = output
         if lz4 {
-            frame = try LZ4FrameWriter { bytes in try handle.write(contentsOf: bytes) }
+            frame = try LZ4FrameWriter { bytes in try output.write(bytes) }
         }
         buffer.reserveCapacity(Self.flushThreshold + 4096)
     }
@@ -36,7 +37,7 @@ public final class ByteSink {
         if let frame {
             try frame.write(buffer)
         } else {
-            try handle.write(contentsOf: buffer)
+            try output.write(buffer)
         }
         buffer.removeAll(keepingCapacity: true)
     }

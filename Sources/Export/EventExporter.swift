@@ -20,9 +20,12 @@ public struct EventExporter {
     ]
 
     public var format: Format
+    /// Whether CSV cells that a spreadsheet would evaluate get a leading `'` (``CSV``). The default is `true`.
+    public var neutralizesCSVFormulas = true
 
-    public init(format: Format) {
+    public init(format: Format, neutralizesCSVFormulas: Bool = true) {
         self.format = format
+        self.neutralizesCSVFormulas = neutralizesCSVFormulas
     }
 
     /// Writes every event `store` yields after `position` that `include` accepts, then finishes `sink`.
@@ -85,7 +88,7 @@ public struct EventExporter {
                 event.recordedAt.iso8601, event.event.source, event.event.user ?? "", event.event.correlationID ?? "",
                 event.hashHex, JSONValue.object(event.event.data).canonicalString,
             ]
-            line.append(contentsOf: CSV.record(fields).utf8)
+            line.append(contentsOf: CSV.record(fields, neutralizingFormulas: neutralizesCSVFormulas).utf8)
         }
         try sink.write(line)
     }

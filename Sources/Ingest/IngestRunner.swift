@@ -51,15 +51,11 @@ public struct IngestRunner {
             makeDecoder: { Decoders.make($0, options: options) })
         var state = State(options: options)
         if let path = options.rejectFile {
-            guard FileManager.default.createFile(atPath: path, contents: nil),
-                let handle = FileHandle(forWritingAtPath: path)
-            else {
-                throw IngestError(rejected: [], totalRejected: 0, fatal: "cannot create the reject file \(path)")
-            }
-            state.rejectHandle = handle
+            // Written as it goes (the rejects of committed batches are kept), 0600: it holds raw records.
+            state.rejectHandle = try OutputFile(path: path, replacing: true, inPlace: true)
             state.summary.rejectFile = path
         }
-        defer { try? state.rejectHandle?.close() }
+        defer { try? state.rejectHandle?.commit() }
         let batchSize = options.commitEvery ?? (options.rejectFile == nil ? Int.max : 10_000)
         let records = RecordPrefetcher(stream)
         records.start()
@@ -86,14 +82,20 @@ public struct IngestRunner {
                     }
                     state.commitBatch()
                 }
-            } catch let error as IngestError {
+            } catch var error as IngestError {
+                error.committed = state.summary.total
                 throw error
             } catch let error as EventStoreError {
+                throw error
+            } catch let error as OutputError {
+                // The reject file could not be written: the tool's or the disk's failure, not the input's.
                 throw error
             } catch {
                 // Reading the input failed (I/O, a damaged .lz4 frame): not about one record.
                 let reason = (error as? LZ4Error)?.description ?? error.localizedDescription
-                throw state.failure(fatal: "\(records.currentName): \(reason)")
+                var failure = state.failure(fatal: "\(records.currentName): \(reason)")
+                failure.committed = state.summary.total
+                throw failure
             }
         }
         return state.summary
@@ -107,7 +109,7 @@ private struct State {
     var batch: [String: IngestSummary.Counts] = [:]
     var listed: [RejectedRecord] = []
     var totalRejected = 0
-    var rejectHandle: FileHandle?
+    var rejectHandle: OutputFile?
     var isStrict: Bool { options.rejectFile == nil }
 
     init(options: IngestOptions) {
@@ -159,7 +161,7 @@ private struct State {
             var bytes = Array("# \(rejected.description.replacingOccurrences(of: "\n", with: " "))\n".utf8)
             bytes += record.raw
             bytes.append(0x0A)
-            try rejectHandle.write(contentsOf: bytes)
+            try rejectHandle.write(bytes)
         }
     }
 

@@ -48,7 +48,8 @@ public struct RejectedRecord: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(file):\(line): \(reason)" }
 }
 
-/// A strict ingest found bad records: nothing of it was stored.
+/// A strict ingest found bad records, or reading an input failed: nothing of the failed batch was stored;
+/// with `--commit-every`, the batches committed before it stay, and ``committed`` counts them.
 public struct IngestError: Error, Sendable, CustomStringConvertible {
     /// The bad records, up to the listing limit.
     public var rejected: [RejectedRecord]
@@ -56,12 +57,27 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
     public var totalRejected: Int
     /// Where reading stopped on an I/O or format error that is not about one record, if any.
     public var fatal: String?
+    /// What the batches committed before the failure hold (`commitEvery`); zero counts when nothing was.
+    public var committed = IngestSummary.Counts()
+
+    public init(rejected: [RejectedRecord], totalRejected: Int, fatal: String?) {
+        self.rejected = rejected
+        self.totalRejected = totalRejected
+        self.fatal = fatal
+    }
+
+    /// What was stored, in words: nothing, or what the committed batches hold.
+    public var storedSummary: String {
+        guard committed.records > 0 else { return "nothing was stored" }
+        return "the batches committed before it stay stored (\(committed.records) records: \(committed.appended) "
+            + "appended, \(committed.duplicates) duplicates); nothing after them was stored"
+    }
 
     public var description: String {
         var lines: [String] = []
-        if let fatal { lines.append(fatal) }
+        if let fatal { lines.append(totalRejected > 0 ? fatal : "\(fatal); \(storedSummary)") }
         if totalRejected > 0 {
-            lines.append("\(totalRejected) bad record\(totalRejected == 1 ? "" : "s"); nothing was stored:")
+            lines.append("\(totalRejected) bad record\(totalRejected == 1 ? "" : "s"); \(storedSummary):")
             lines += rejected.map { "  \($0)" }
             if totalRejected > rejected.count { lines.append("  … and \(totalRejected - rejected.count) more") }
         }

@@ -8,27 +8,28 @@ import CLZ4
 ///
 /// Not thread-safe: use one per thread (the store makes one per write transaction).
 public final class LZ4DictionaryCompressor {
-    private let dictionary: [UInt8]
+    /// The dictionary's bytes, at an address of our own: the stream state loaded from them points into
+    /// them for as long as the compressor lives (an array's storage is only pinned inside
+    /// `withUnsafeBufferPointer`, so it cannot hold them).
+    private let dictionary: UnsafeMutableBufferPointer<CChar>
     private let dictionaryStream: UnsafeMutablePointer<LZ4_stream_t>
     private let workingStream: UnsafeMutablePointer<LZ4_stream_t>
     private var output: [UInt8] = []
 
     /// - Parameter dictionary: at most the last 64 KiB are used.
     public init(dictionary: [UInt8]) {
-        self.dictionary = Array(dictionary.suffix(65_536))
+        let bytes = dictionary.suffix(65_536)
+        self.dictionary = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(bytes.count, 1))
+        _ = self.dictionary.initialize(from: bytes.map { CChar(bitPattern: $0) })
         dictionaryStream = LZ4_createStream()
         workingStream = LZ4_createStream()
-        self.dictionary.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.map { base in
-                _ = LZ4_loadDict(
-                    dictionaryStream, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count))
-            }
-        }
+        _ = LZ4_loadDict(dictionaryStream, self.dictionary.baseAddress, Int32(bytes.count))
     }
 
     deinit {
         LZ4_freeStream(dictionaryStream)
         LZ4_freeStream(workingStream)
+        dictionary.deallocate()
     }
 
     /// Compresses `input`.
@@ -38,16 +39,13 @@ public final class LZ4DictionaryCompressor {
         guard !input.isEmpty, input.count < Int(LZ4_MAX_INPUT_SIZE) else { return nil }
         let capacity = Int(LZ4_compressBound(Int32(input.count)))
         if output.count < capacity { output = [UInt8](repeating: 0, count: capacity) }
-        // The dictionary's bytes must stay at the same address while the attached stream is used.
-        let written: Int32 = dictionary.withUnsafeBufferPointer { _ in
-            input.withUnsafeBufferPointer { source in
-                output.withUnsafeMutableBufferPointer { destination in
-                    workingStream.update(from: dictionaryStream, count: 1)
-                    return LZ4_compress_fast_continue(
-                        workingStream, UnsafeRawPointer(source.baseAddress!).assumingMemoryBound(to: CChar.self),
-                        UnsafeMutableRawPointer(destination.baseAddress!).assumingMemoryBound(to: CChar.self),
-                        Int32(input.count), Int32(capacity), 1)
-                }
+        let written: Int32 = input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                workingStream.update(from: dictionaryStream, count: 1)
+                return LZ4_compress_fast_continue(
+                    workingStream, UnsafeRawPointer(source.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    UnsafeMutableRawPointer(destination.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    Int32(input.count), Int32(capacity), 1)
             }
         }
         guard written > 0, Int(written) < input.count else { return nil }

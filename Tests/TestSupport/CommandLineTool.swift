@@ -37,8 +37,23 @@ public enum CommandLineTool {
         _ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:],
         currentDirectory: URL? = nil
     ) throws -> Result {
+        try launch(executable, arguments, stdin: stdin, environment: environment, currentDirectory: currentDirectory)
+    }
+
+    /// Runs `script` with `/bin/bash -c` (and `pipefail`), the binary's path in `$BIN`: for redirections a
+    /// pipe cannot give (`> /dev/full`, `| head`, `umask`).
+    @discardableResult
+    public static func runInShell(_ script: String, environment: [String: String] = [:]) throws -> Result {
+        try launch(
+            URL(fileURLWithPath: "/bin/bash"), ["-c", "set -o pipefail; " + script], stdin: Data(),
+            environment: environment.merging(["BIN": executable.path]) { $1 }, currentDirectory: nil)
+    }
+
+    private static func launch(
+        _ program: URL, _ arguments: [String], stdin: Data, environment: [String: String], currentDirectory: URL?
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["ENROLL_AUDIT_STORE"] = nil

@@ -152,11 +152,10 @@ enum Measurements {
     /// The whole log exported as NDJSON (optionally an LZ4 frame) to a file, in process.
     static func export(store path: String, out: String, lz4: Bool, cacheKiB: Int?) throws {
         let store = try openReadOnly(path, cacheKiB: cacheKiB)
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        let handle = FileHandle(forWritingAtPath: out)!
+        let file = try OutputFile(path: out, replacing: true)
         let started = Date()
-        let count = try EventExporter(format: .ndjson).export(from: store, to: try ByteSink(handle: handle, lz4: lz4))
-        try handle.close()
+        let count = try EventExporter(format: .ndjson).export(from: store, to: try ByteSink(output: file, lz4: lz4))
+        try file.commit()
         let seconds = Date().timeIntervalSince(started)
         report([
             "events": Double(count), "seconds": seconds, "events_per_second": Double(count) / seconds,

@@ -5,8 +5,8 @@ import Projections
 /// How `devices` and `show` print enrollments.
 enum DeviceRendering {
     static let csvColumns = [
-        "enrollment", "ids", "user", "state", "step", "failure_step", "failure_reason", "os_version", "model",
-        "first_seen", "last_seen", "time_to_enroll_s", "events", "stalled",
+        "enrollment", "ids", "user", "entra_user_id", "state", "step", "failure_step", "failure_reason",
+        "os_version", "model", "first_seen", "last_seen", "last_step_at", "time_to_enroll_s", "events", "stalled",
     ]
 
     static func json(_ status: DeviceStatus) -> JSONValue {
@@ -42,11 +42,11 @@ enum DeviceRendering {
 
     static func csvRow(_ status: DeviceStatus) -> [String] {
         [
-            status.enrollment, uniqueIDs(status).joined(separator: " "), status.user ?? "",
+            status.enrollment, uniqueIDs(status).joined(separator: " "), status.user ?? "", status.entraUserID ?? "",
             status.state.rawValue, status.step?.rawValue ?? "", status.failure?.step.rawValue ?? "",
             status.failure?.reason ?? "", status.osVersion ?? "", status.model ?? "", status.firstSeen.iso8601,
-            status.lastSeen.iso8601, status.timeToEnrollSeconds.map { String($0) } ?? "", String(status.events),
-            String(status.stalled),
+            status.lastSeen.iso8601, status.lastStepAt.iso8601, status.timeToEnrollSeconds.map { String($0) } ?? "",
+            String(status.events), String(status.stalled),
         ]
     }
 
@@ -68,12 +68,15 @@ enum DeviceRendering {
 
     /// Renders a list in the requested format: an empty list is no output at all (a table), `[]` (JSON),
     /// or the header alone (CSV).
-    static func render(_ statuses: [DeviceStatus], format: ListFormat) -> String {
+    /// CSV cells are neutralised against formula injection unless `rawCSV` (``CSV``).
+    static func render(_ statuses: [DeviceStatus], format: ListFormat, rawCSV: Bool = false) -> String {
         switch format {
         case .table: return statuses.isEmpty ? "" : table(statuses)
         case .json: return JSONValue.array(statuses.map(json)).prettyString
         case .ndjson: return statuses.map { json($0).canonicalString + "\n" }.joined()
-        case .csv: return CSV.record(csvColumns) + statuses.map { CSV.record(csvRow($0)) }.joined()
+        case .csv:
+            return CSV.record(csvColumns)
+                + statuses.map { CSV.record(csvRow($0), neutralizingFormulas: !rawCSV) }.joined()
         }
     }
 }

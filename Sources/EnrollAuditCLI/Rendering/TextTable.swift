@@ -1,6 +1,8 @@
+import Export
 import Foundation
 
-/// A plain text table: a header row and left-aligned columns, two spaces apart.
+/// A plain text table: a header row and left-aligned columns, two spaces apart. Every cell is shown with
+/// its control and format characters escaped (``TerminalText``): cells hold values from devices.
 struct TextTable {
     var headers: [String]
     var rows: [[String]] = []
@@ -10,7 +12,7 @@ struct TextTable {
     }
 
     mutating func append(_ row: [String]) {
-        rows.append(row)
+        rows.append(row.map(TerminalText.escaped))
     }
 
     var rendered: String {

@@ -36,27 +36,33 @@ enum TimelineRendering {
         ])
     }
 
-    static func csv(_ entries: [TimelineEntry]) -> String {
+    /// CSV cells are neutralised against formula injection unless `rawCSV` (``CSV``).
+    static func csv(_ entries: [TimelineEntry], rawCSV: Bool = false) -> String {
         CSV.record(csvColumns)
             + entries.map { entry in
-                CSV.record([
-                    entry.enrollment, String(entry.position), entry.eventID.lowercasedString, entry.stream, entry.type,
-                    entry.occurredAt.iso8601, entry.recordedAt.iso8601, entry.label, entry.outcome.rawValue,
-                    entry.gapSeconds.map { String($0) } ?? "", entry.hint?.text ?? "",
-                ])
+                CSV.record(
+                    [
+                        entry.enrollment, String(entry.position), entry.eventID.lowercasedString, entry.stream,
+                        entry.type,
+                        entry.occurredAt.iso8601, entry.recordedAt.iso8601, entry.label, entry.outcome.rawValue,
+                        entry.gapSeconds.map { String($0) } ?? "", entry.hint?.text ?? "",
+                    ], neutralizingFormulas: !rawCSV)
             }.joined()
     }
 
     /// The support-note form: a header per enrollment, a line per event, the hint under each failure.
+    /// Every value is shown with its control and format characters escaped (``TerminalText``).
     static func text(subject: String, statuses: [DeviceStatus], entries: [TimelineEntry], color: Bool) -> String {
         let style = Style(enabled: color)
-        var out = "Timeline of \(subject): \(statuses.count) enrollment\(statuses.count == 1 ? "" : "s")\n"
+        let shown = TerminalText.escaped
+        var out = "Timeline of \(shown(subject)): \(statuses.count) enrollment\(statuses.count == 1 ? "" : "s")\n"
         for status in statuses {
             var state = status.state.rawValue + (status.stalled ? ", stalled since \(status.lastStepAt.iso8601)" : "")
-            if let failure = status.failure { state += " at \(failure.step.rawValue): \(failure.reason)" }
-            out += "\n" + style.bold("Enrollment \(status.enrollment)")
-            out += " (\(status.user ?? "unknown user"))  \(state); furthest step \(status.step?.rawValue ?? "none")\n"
-            out += "  ids: \(DeviceRendering.uniqueIDs(status).joined(separator: ", "))\n"
+            if let failure = status.failure { state += " at \(failure.step.rawValue): \(shown(failure.reason))" }
+            out += "\n" + style.bold("Enrollment \(shown(status.enrollment))")
+            out +=
+                " (\(shown(status.user ?? "unknown user")))  \(state); furthest step \(status.step?.rawValue ?? "none")\n"
+            out += "  ids: \(shown(DeviceRendering.uniqueIDs(status).joined(separator: ", ")))\n"
             for entry in entries where entry.enrollment == status.enrollment {
                 let gap = entry.gapSeconds.map { "+" + HumanDuration.format($0) } ?? ""
                 let mark: String
@@ -65,11 +71,11 @@ enum TimelineRendering {
                 case .failed: mark = style.red("FAILED")
                 case .info: mark = "info  "
                 }
-                out += "  \(entry.occurredAt.iso8601)  \(gap.padding(toLength: 9, withPad: " ", startingAt: 0))"
-                out += "\(mark)  \(entry.label)  [\(entry.type), \(entry.source)]\n"
+                out += "  \(entry.occurredAt.iso8601)  \(gap)\(String(repeating: " ", count: max(2, 9 - gap.count)))"
+                out += "\(mark)  \(shown(entry.label))  [\(shown(entry.type)), \(shown(entry.source))]\n"
                 if let hint = entry.hint {
-                    out += style.yellow("      hint: \(hint.cause)") + "\n"
-                    out += style.yellow("      fix:  \(hint.fix)") + "\n"
+                    out += style.yellow("      hint: \(shown(hint.cause))") + "\n"
+                    out += style.yellow("      fix:  \(shown(hint.fix))") + "\n"
                 }
             }
         }
