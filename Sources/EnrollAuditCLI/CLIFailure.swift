@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Ingest
+import Projections
 
 /// The documented exit statuses.
 enum Status: Int32 {
@@ -19,11 +20,18 @@ enum Status: Int32 {
 /// A failure to report on stderr with its exit status.
 struct CLIFailure: Error {
     var status: Status
-    var message: String
+    /// The message's lines, each shown escaped (a value in one cannot start a line of its own).
+    var lines: [String]
+    var message: String { lines.joined(separator: "\n") }
 
     init(_ status: Status, _ message: String) {
         self.status = status
-        self.message = message
+        self.lines = [message]
+    }
+
+    init(_ status: Status, lines: [String]) {
+        self.status = status
+        self.lines = lines
     }
 
     /// Maps library errors to statuses and one clear message.
@@ -32,7 +40,9 @@ struct CLIFailure: Error {
         case let error as CLIFailure:
             self = error
         case let error as IngestError:
-            self.init(.badInput, error.description)
+            self.init(.badInput, lines: error.lines)
+        case let error as ReadModelError:
+            self.init(.integrity, "error: \(error)")
         case let error as OutputError:
             let refused: Set<OutputError.Code> = [.exists, .symbolicLink, .directory]
             self.init(refused.contains(error.code) ? .usage : .outputFailed, "error: \(error)")
@@ -40,6 +50,7 @@ struct CLIFailure: Error {
             let status: Status =
                 switch error.code {
                 case .storeNotFound: .notFound
+                case .notAFile: .usage
                 case .corrupt, .undecodable, .schemaTooNew, .schemaTooOld: .integrity
                 case .invalidEvent, .versionConflict, .eventIDConflict: .badInput
                 case .diskFull, .readOnly, .busy: .storeUnwritable
@@ -47,6 +58,8 @@ struct CLIFailure: Error {
                 }
             if error.code == .storeNotFound, let path = error.path {
                 self.init(status, "error: no store at \(path); ingest into it first, or name another with --store PATH")
+            } else if error.code == .notAFile, let path = error.path {
+                self.init(status, "error: \(path) \(error.message) with --store PATH")
             } else if error.code == .corrupt, let path = error.path {
                 self.init(
                     status,

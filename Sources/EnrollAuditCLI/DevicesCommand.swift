@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnrollmentDomain
+import Export
 import Projections
 
 extension EnrollAudit {
@@ -7,16 +8,23 @@ extension EnrollAudit {
         static let configuration = CommandConfiguration(
             abstract: "List enrollments, newest first, with filters.",
             discussion: """
+                Streams every format (memory stays flat with the fleet). Page with --limit and --after: pass \
+                the last enrollment of one page as --after to get the next, in the same --sort order.
+
                 Examples:
                   enroll-audit devices --state failed --limit 20
                   enroll-audit devices --stalled-for 30m --format json
-                  enroll-audit devices --user joe@contoso.com
+                  enroll-audit devices --user lea.haddad
+                  enroll-audit devices --reason authenticator_missing --os 17 --domain contoso.com
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var stall: StallOptions
 
-        @Option(help: ArgumentHelp("Only this user's enrollments (UPN or Entra user id).", valueName: "upn"))
+        @Option(
+            help: ArgumentHelp(
+                "Only this user's enrollments: a UPN or its beginning (any case), or an Entra user id.",
+                valueName: "upn"))
         var user: String?
 
         @Option(help: "Only enrollments in this state.")
@@ -24,11 +32,35 @@ extension EnrollAudit {
 
         @Option(
             parsing: .unconditional,
-            help: ArgumentHelp("Only in-progress enrollments with no step for this long.", valueName: "duration"),
-            transform: DurationArgument.parse)
+            help: ArgumentHelp(
+                "Only enrollments stalled this long (the threshold of their (stalled) mark too).",
+                valueName: "duration"), transform: DurationArgument.parse)
         var stalledFor: DurationArgument?
 
         @OptionGroup var range: FirstSeenRange
+
+        @Option(help: ArgumentHelp("Only this device model, e.g. iPhone15,2 (any case).", valueName: "model"))
+        var model: String?
+
+        @Option(help: ArgumentHelp("Only this OS version or its updates (17 matches 17.6.1).", valueName: "version"))
+        var os: String?
+
+        @Option(help: ArgumentHelp("Only this failure or problem reason, e.g. DeviceCapReached.", valueName: "reason"))
+        var reason: String?
+
+        @Option(help: "Only enrollments whose furthest step is this one.")
+        var step: EnrollmentStep?
+
+        @Option(help: ArgumentHelp("Only users of this domain, e.g. contoso.com.", valueName: "domain"))
+        var domain: String?
+
+        @Option(help: "The order: first-seen (newest first), last-seen, last-step (stalled longest first), user.")
+        var sort: DeviceSort = .firstSeen
+
+        @Option(
+            help: ArgumentHelp(
+                "Start after this enrollment (the last of the previous page), in --sort order.", valueName: "id"))
+        var after: String?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("At most this many.", valueName: "n"))
         var limit: Int?
@@ -44,15 +76,28 @@ extension EnrollAudit {
 
         func run() throws {
             let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
-            let filter = DeviceFilter(
+            var filter = DeviceFilter(
                 user: user, state: state, stalledFor: stalledFor.map { Double($0.milliseconds) / 1000 },
                 asOf: stall.asOfTimestamp, since: range.since?.timestamp, until: range.until?.timestamp, limit: limit)
-            let statuses = try queries.devices(filter)
+            filter.model = model
+            filter.osVersion = os
+            filter.reason = reason
+            filter.step = step
+            filter.domain = domain
+            filter.sort = sort
+            filter.after = after
+            let sink = try ByteSink(output: Terminal.output, lz4: false)
+            let count: Int
+            do {
+                count = try DeviceRendering.stream(
+                    filter, from: queries, format: format, rawCSV: csv.rawCSV, to: sink)
+            } catch let error as DeviceQueryError {
+                throw CLIFailure(.notFound, "error: \(error)")
+            }
             // An empty list prints nothing (a script sees no rows); a person at a terminal gets a word on stderr.
-            if statuses.isEmpty && format == .table && Terminal.standardOutputIsTerminal {
+            if count == 0 && format == .table && Terminal.standardOutputIsTerminal {
                 Terminal.standardError("no enrollments match")
             }
-            try Terminal.standardOutput(DeviceRendering.render(statuses, format: format, rawCSV: csv.rawCSV))
         }
     }
 
@@ -81,3 +126,5 @@ extension EnrollAudit {
 }
 
 extension EnrollmentState: ExpressibleByArgument {}
+extension EnrollmentStep: ExpressibleByArgument {}
+extension DeviceSort: ExpressibleByArgument {}

@@ -64,7 +64,7 @@ struct EnrollAudit: ParsableCommand {
         if case .failure(let error as OutputError) = Result(catching: flushStandardOutput), error.code != .closedPipe {
             Terminal.standardError("error: \(error)")
         }
-        Terminal.standardError(failure.message)
+        Terminal.standardError(lines: failure.lines)
         Foundation.exit(failure.status.rawValue)
     }
 

@@ -50,20 +50,19 @@ extension EnrollAudit {
 
         func run() throws {
             let inputs = try files.isEmpty ? [IngestInput(name: "-", handle: .standardInput)] : files.map(Self.open)
-            let store = try storeOptions.openForWriting(durability: durability.value)
-            var options = IngestOptions()
-            options.format = from.format
-            options.rejectFile = rejectFile
-            options.commitEvery = commitEvery
-            options.attemptParameter = attemptParameter
-            let progress = Terminal.progress("ingesting records")
-            let runner = IngestRunner(options: options, progress: progress.map { report in { report(Int64($0)) } })
+            let existed = try SQLiteEventStore.fileExists(at: storeOptions.path)
             let summary: IngestSummary
             do {
-                summary = try runner.run(inputs, into: store)
+                summary = try ingest(inputs)
                 Terminal.endProgress()
             } catch {
                 Terminal.endProgress()
+                // A first ingest that stored nothing leaves no empty store behind.
+                if !existed { SQLiteEventStore.removeIfUnused(at: storeOptions.path) }
+                if let error = error as? IngestError, format == .json {
+                    // A script reading the JSON summary learns of the failure from it too.
+                    try Terminal.standardOutput(SummaryReport.json(error).canonicalString + "\n")
+                }
                 throw CLIFailure(error)
             }
             switch format {
@@ -74,6 +73,19 @@ extension EnrollAudit {
                 throw CLIFailure(
                     .badInput, "\(summary.total.rejected) record(s) rejected, written to \(rejectFile ?? "-")")
             }
+        }
+
+        /// Opens the store, ingests, and releases the store (its connections closed) before returning.
+        private func ingest(_ inputs: [IngestInput]) throws -> IngestSummary {
+            let store = try storeOptions.openForWriting(durability: durability.value)
+            var options = IngestOptions()
+            options.format = from.format
+            options.rejectFile = rejectFile
+            options.commitEvery = commitEvery
+            options.attemptParameter = attemptParameter
+            let progress = Terminal.progress("ingesting records")
+            let runner = IngestRunner(options: options, progress: progress.map { report in { report(Int64($0)) } })
+            return try runner.run(inputs, into: store)
         }
 
         static func open(_ name: String) throws -> IngestInput {
@@ -117,6 +129,23 @@ enum SummaryReport {
         members["committed"] = .bool(summary.committed)
         members["sources"] = .object(summary.sources.mapValues { .object(counts($0)) })
         members["reject_file"] = summary.rejectFile.map(JSONValue.string) ?? .null
+        return .object(members)
+    }
+
+    /// The summary of a failed ingest: what the committed batches hold, `committed` false when nothing
+    /// was, and the bad records (`errors`, up to the listing limit; `rejected` counts them all).
+    static func json(_ failure: IngestError) -> JSONValue {
+        var summary = IngestSummary()
+        summary.total = failure.committed
+        summary.committed = failure.committed.records > 0
+        guard case .object(var members) = json(summary) else { return .null }
+        members["rejected"] = .int(Int64(failure.totalRejected))
+        members.removeValue(forKey: "sources")
+        members["errors"] = .array(
+            failure.rejected.map {
+                .object(["file": .string($0.file), "line": .int(Int64($0.line)), "reason": .string($0.reason)])
+            })
+        members["fatal"] = failure.fatal.map(JSONValue.string) ?? .null
         return .object(members)
     }
 

@@ -28,16 +28,9 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another
-    /// SQLite database, anything else) is refused with "corrupt" and left as it was, never migrated into one.
+    /// SQLite database, anything else) is refused with "corrupt" and left as it was, never migrated into one
+    /// (the store checks it, under the lock that serialises concurrent first writers).
     func openForWriting(durability: StoreConfiguration.Durability = .full) throws -> SQLiteEventStore {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        if let size, size > 0 {
-            do {
-                _ = try openForReading()
-            } catch let error as EventStoreError where error.code == .schemaTooOld {
-                // A store of an older version: opening it for writing below migrates it.
-            }
-        }
         var configuration = StoreConfiguration()
         configuration.durability = durability
         configuration.projections = ProjectionSet.all
@@ -54,7 +47,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens an existing store for writing: a missing file is "not found", never created.
     func openExistingForWriting() throws -> SQLiteEventStore {
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard try SQLiteEventStore.fileExists(at: path) else {
             throw EventStoreError(.storeNotFound, "no store at this path", path: path)
         }
         return try openForWriting()

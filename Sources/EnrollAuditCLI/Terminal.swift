@@ -22,10 +22,16 @@ enum Terminal {
     /// Standard output, written with `write(2)` so that a full disk or a closed pipe is an error to report.
     nonisolated(unsafe) static let output = OutputFile.standardOutput()
 
-    /// Writes one line to standard error, its values escaped (a message may quote a file name or an id).
-    /// A failure to write to standard error has nowhere to be reported and is ignored.
-    static func standardError(_ text: String) {
-        writeError(TerminalText.escaped(text) + "\n")
+    /// Writes one line to standard error, escaped: a message may quote a file name, an id or a value, and
+    /// none of it reaches the terminal raw (a newline in it shows as `\u{a}`). A failure to write to
+    /// standard error has nowhere to be reported and is ignored.
+    static func standardError(_ line: String) {
+        standardError(lines: [line])
+    }
+
+    /// Writes lines to standard error, each escaped as ``standardError(_:)`` does.
+    static func standardError(lines: [String]) {
+        writeError(lines.map { TerminalText.escaped($0) + "\n" }.joined())
     }
 
     /// Writes text to standard error as is (progress lines with their own escape sequences).

@@ -18,15 +18,34 @@ extension EnrollAudit {
         @Argument(help: "Any id of an enrollment, or a UPN / Entra user id for all of a user's enrollments.")
         var id: String
 
+        @Option(
+            help: ArgumentHelp("Only the events that occurred at or after this time.", valueName: "time"),
+            transform: TimeArgument.parse)
+        var since: TimeArgument?
+
+        @Option(
+            help: ArgumentHelp("Only the events that occurred before this time.", valueName: "time"),
+            transform: TimeArgument.parse)
+        var until: TimeArgument?
+
         @Option(help: "The output format.")
         var format: TimelineFormat = .text
 
         @OptionGroup var csv: CSVOptions
 
+        func validate() throws {
+            try TimeRange.check(since: since, until: until)
+        }
+
         func run() throws {
             let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
             let statuses = try queries.requireEnrollments(matching: id, asOf: stall.asOfTimestamp)
-            let entries = try queries.timeline(of: statuses).sorted {
+            // What changed in a window ("last week"): gaps and hints are those of the whole timeline.
+            let since = since?.timestamp ?? Timestamp(milliseconds: .min)
+            let until = until?.timestamp ?? Timestamp(milliseconds: .max)
+            let entries = try queries.timeline(of: statuses, asOf: stall.asOfTimestamp).filter {
+                $0.occurredAt >= since && $0.occurredAt < until
+            }.sorted {
                 ($0.occurredAt, $0.position) < ($1.occurredAt, $1.position)
             }
             switch format {

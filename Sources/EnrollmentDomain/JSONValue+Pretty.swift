@@ -6,7 +6,7 @@ extension JSONValue {
         return output + "\n"
     }
 
-    private func writePretty(to output: inout String, indent: Int) {
+    fileprivate func writePretty(to output: inout String, indent: Int) {
         let padding = String(repeating: "  ", count: indent + 1)
         let closing = String(repeating: "  ", count: indent)
         switch self {
@@ -30,5 +30,15 @@ extension JSONValue {
         default:
             output += canonicalString
         }
+    }
+}
+
+extension JSONValue {
+    /// The pretty form as an element nested `level` deep (two spaces per level, no final newline): what
+    /// a writer that streams a pretty array prints for each element after its own indentation.
+    public func prettyString(nestedAt level: Int) -> String {
+        var output = ""
+        writePretty(to: &output, indent: level)
+        return output
     }
 }

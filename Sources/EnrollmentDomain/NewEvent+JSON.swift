@@ -115,7 +115,7 @@ extension NewEvent {
         }
     }
 
-    /// The native JSON form of this event (DESIGN.md §3), as a JSON object.
+    /// The native JSON form of this event (docs/events.md, "The envelope"), as a JSON object.
     public var jsonValue: JSONValue {
         var members: [String: JSONValue] = [
             "event_id": .string(eventID.lowercasedString),

@@ -1,5 +1,5 @@
 extension NewEvent {
-    /// Decodes and validates one native event line (DESIGN.md §3).
+    /// Decodes and validates one native event line (docs/events.md, "The envelope").
     ///
     /// The line is read in one pass, straight into the envelope's fields; when its `data` is already in
     /// canonical form (sorted keys, no whitespace, minimal escapes), those bytes become ``canonicalData``

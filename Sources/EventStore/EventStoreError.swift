@@ -17,6 +17,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let eventIDConflict = Code(rawValue: "event_id_conflict")
         /// The store file does not exist (read-only open).
         public static let storeNotFound = Code(rawValue: "store_not_found")
+        /// The path is a directory, a FIFO, a device: not a file that could hold a store.
+        public static let notAFile = Code(rawValue: "not_a_file")
         /// The file is not an enrollment audit store, or is damaged.
         public static let corrupt = Code(rawValue: "corrupt")
         /// The file's schema is older than this program: opening it for writing migrates it.

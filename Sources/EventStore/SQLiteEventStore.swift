@@ -34,11 +34,29 @@ public final class SQLiteEventStore: Sendable {
         self.path = path
         self.configuration = configuration
         self.logger = logger
-        let exists = FileManager.default.fileExists(atPath: path)
+        let exists = try StoreFile.check(path)
         if configuration.readOnly && !exists {
             throw EventStoreError(.storeNotFound, "no store at this path", path: path)
         }
-        if !exists {
+        // Creation, the check that an existing file is a store, and migration run under a lock across
+        // processes: concurrent first writers (and readers) each find either no file or a whole store.
+        var creationLock: StoreCreationLock? = StoreCreationLock(forStoreAt: path)
+        var openPath = path
+        if configuration.readOnly {
+            if StoreFile.needsImmutableOpen(path) {
+                guard StoreFile.acceptsURIs else {
+                    throw EventStoreError(
+                        .readOnly,
+                        "cannot read a store without its -wal and -shm files on read-only media with this SQLite",
+                        path: path)
+                }
+                openPath = StoreFile.immutableURI(path)
+            }
+        } else if try StoreFile.check(path) {
+            try Self.requireStoreOrEmpty(path)
+            try StoreFile.requireWritable(path, exists: true)
+        } else {
+            try StoreFile.requireWritable(path, exists: false)
             let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
             if descriptor < 0 && errno != EEXIST {
                 throw EventStoreError(
@@ -56,7 +74,7 @@ public final class SQLiteEventStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: grdb)
+            pool = try DatabasePool(path: openPath, configuration: grdb)
             let migrator = Self.migrator
             let dictionaries: [Int64: [UInt8]]
             if configuration.readOnly {
@@ -75,6 +93,7 @@ public final class SQLiteEventStore: Sendable {
                     }
                     return try Self.loadDictionaries(db)
                 }
+                creationLock = nil
             } else {
                 if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
                     throw EventStoreError(.schemaTooNew, "the store was written by a newer version", path: path)
@@ -97,6 +116,7 @@ public final class SQLiteEventStore: Sendable {
                         arguments: [PayloadDictionary.id, Data(PayloadDictionary.bytes)])
                     return try Self.loadDictionaries(db)
                 }
+                creationLock = nil
             }
             codec = PayloadCodec(compression: configuration.compression, dictionaries: dictionaries)
         } catch let error as EventStoreError {
@@ -104,8 +124,32 @@ public final class SQLiteEventStore: Sendable {
         } catch {
             throw EventStoreError.wrapping(error, path: path)
         }
+        _ = creationLock
         if !configuration.readOnly {
             try catchUpProjections()
+        }
+    }
+
+    /// Refuses, without writing to it, an existing file that is neither a store (of any version) nor an
+    /// empty SQLite database: another application's database, a text file, random bytes.
+    private static func requireStoreOrEmpty(_ path: String) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return }
+        var probe = Configuration()
+        probe.readonly = true
+        let isStoreOrEmpty: Bool
+        do {
+            let probePath = StoreFile.needsImmutableOpen(path) ? StoreFile.immutableURI(path) : path
+            let queue = try DatabaseQueue(path: probePath, configuration: probe)
+            isStoreOrEmpty = try queue.read { db in
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                return try tables == 0 || db.tableExists("grdb_migrations")
+            }
+        } catch {
+            throw EventStoreError.wrapping(error, path: path)
+        }
+        guard isStoreOrEmpty else {
+            throw EventStoreError(.corrupt, "the file is not an enrollment audit store", path: path)
         }
     }
 

@@ -8,8 +8,9 @@ import Foundation
 /// - Any other `@odata.type` (the plain `deviceManagementTroubleshootingEvent`,
 ///   `mobileAppTroubleshootingEvent`, …) is **stored** as `enrollment.troubleshooting_reported`, a type the
 ///   catalogue does not know, so it is flagged as unknown. Skipping it would throw away a fact Intune
-///   reported about the same correlation id, and DESIGN.md §3 has the log keep every well-formed fact;
-///   projections ignore unknown types, so storing it costs nothing but a row (Graph volumes are small).
+///   reported about the same correlation id, and the log keeps every well-formed fact (docs/events.md,
+///   "Validation"); projections ignore unknown types, so storing it costs nothing but a row (Graph volumes
+///   are small).
 ///
 /// The stream is `correlationId` (else `id`), the time `eventDateTime`, the source `intune-graph`, and the
 /// event id Graph's own `id` when it is a UUID, else derived from the object's canonical JSON.

@@ -73,7 +73,10 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
             + "appended, \(committed.duplicates) duplicates); nothing after them was stored"
     }
 
-    public var description: String {
+    public var description: String { lines.joined(separator: "\n") }
+
+    /// The description's lines: the reason, then one line per listed bad record.
+    public var lines: [String] {
         var lines: [String] = []
         if let fatal { lines.append(totalRejected > 0 ? fatal : "\(fatal); \(storedSummary)") }
         if totalRejected > 0 {
@@ -81,6 +84,6 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
             lines += rejected.map { "  \($0)" }
             if totalRejected > rejected.count { lines.append("  … and \(totalRejected - rejected.count) more") }
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
 }

@@ -38,7 +38,7 @@ public protocol InputDecoder: AnyObject {
 
 /// The input formats `ingest` understands.
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
-    /// The store's own NDJSON event lines (DESIGN.md §3), including its exports.
+    /// The store's own NDJSON event lines (docs/events.md, "The envelope"), including its exports.
     case native
     /// NanoMDM / MicroMDM webhook bodies, one per line.
     case nanomdm

@@ -80,12 +80,14 @@ final class RecordPrefetcher: @unchecked Sendable {
                 continue
             }
             let end = end
+            // The error is thrown once; after it the inputs are finished. Written under the lock: the
+            // reading thread reads `end` too.
+            if case .failure = end { self.end = .finished }
             condition.unlock()
             taken.removeAll()
             index = 0
             switch end {
             case .failure(let error, let input):
-                self.end = .finished
                 currentName = input
                 throw error
             case .finished, nil:

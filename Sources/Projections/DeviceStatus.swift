@@ -43,6 +43,23 @@ public struct EnrollmentFailure: Sendable, Hashable, Codable {
     }
 }
 
+/// The latest problem of an enrollment: a failed timeline entry (a failure, a symptom such as a work app
+/// that could not sign in, a decline) that no later success answered. What a stalled enrollment is stuck on.
+public struct EnrollmentProblem: Sendable, Hashable, Codable {
+    /// The event type, e.g. `work_app.sign_in_blocked`.
+    public var type: String
+    /// The source's reason, e.g. `authenticator_missing`.
+    public var reason: String
+    /// When it occurred.
+    public var at: Timestamp
+
+    public init(type: String, reason: String, at: Timestamp) {
+        self.type = type
+        self.reason = reason
+        self.at = at
+    }
+}
+
 /// Where one enrollment stands: a row of the `device_status` projection, with its ids and the
 /// query-time `stalled` flag.
 public struct DeviceStatus: Sendable, Hashable, Codable {
@@ -73,6 +90,10 @@ public struct DeviceStatus: Sendable, Hashable, Codable {
     public var events: Int
     /// `in_progress` with no step for at least the stall threshold, as of the query's time.
     public var stalled: Bool
+    /// How long a stalled enrollment has had no step, as of the query's time (`nil` when not stalled).
+    public var stalledForSeconds: Double?
+    /// The latest problem no later success answered, if any (see ``EnrollmentProblem``).
+    public var lastProblem: EnrollmentProblem?
 
     enum CodingKeys: String, CodingKey {
         case enrollment, ids, user, state, step, failure, model, events, stalled
@@ -82,5 +103,7 @@ public struct DeviceStatus: Sendable, Hashable, Codable {
         case lastSeen = "last_seen"
         case lastStepAt = "last_step_at"
         case timeToEnrollSeconds = "time_to_enroll_s"
+        case stalledForSeconds = "stalled_for_s"
+        case lastProblem = "last_problem"
     }
 }

@@ -15,7 +15,8 @@ public struct DeviceStatusProjection: InlineProjection {
     public let name = "device_status"
     /// Includes the identity projection's version: new identity rules rebuild this table too.
     /// 2: the first_seen index covers what `stats` reads. 3: the `fleet_stats` aggregate (``FleetStatsTables``).
-    public let version = 1_000 * IdentityProjection().version + 3
+    /// 4: the latest unanswered problem (`problem_type`, `problem_reason`, `problem_at`).
+    public let version = 1_000 * IdentityProjection().version + 4
     /// Every this many events, the enrollments noted so far are recomputed before the transaction ends.
     public let flushInterval: Int64
 
@@ -43,7 +44,10 @@ public struct DeviceStatusProjection: InlineProjection {
             last_step_at   INTEGER NOT NULL,
             enrolled_at    INTEGER,
             time_to_enroll_ms INTEGER,
-            events         INTEGER NOT NULL CHECK (events >= 1)
+            events         INTEGER NOT NULL CHECK (events >= 1),
+            problem_type   TEXT,
+            problem_reason TEXT,
+            problem_at     INTEGER
         ) WITHOUT ROWID;
         """
 
@@ -185,8 +189,8 @@ public struct DeviceStatusProjection: InlineProjection {
                 sql: """
                     INSERT INTO device_status (enrollment, user, user_key, entra_user_id, state, step, step_index,
                         failure_step, failure_reason, os_version, model, first_seen, last_seen, last_step_at,
-                        enrolled_at, time_to_enroll_ms, events)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        enrolled_at, time_to_enroll_ms, events, problem_type, problem_reason, problem_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
@@ -195,7 +199,8 @@ public struct DeviceStatusProjection: InlineProjection {
                     status.failure?.reason, status.osVersion, status.model, status.firstSeen.milliseconds,
                     status.lastSeen.milliseconds, (status.lastStepAt ?? status.firstSeen).milliseconds,
                     status.enrolledAt?.milliseconds,
-                    status.timeToEnrollMilliseconds, status.events,
+                    status.timeToEnrollMilliseconds, status.events, status.problem?.type, status.problem?.reason,
+                    status.problem?.at.milliseconds,
                 ])
         }
     }

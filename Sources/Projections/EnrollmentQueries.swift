@@ -30,61 +30,45 @@ public struct EnrollmentQueries: Sendable {
     /// user's enrollments. Oldest first.
     ///
     /// - Parameters:
-    ///   - id: the id; UPNs are matched without regard to case.
-    ///   - asOf: the time `stalled` is judged at (`nil`: now).
+    ///   - given: the id, trimmed; UPNs are matched without regard to case, other ids as given or in lower
+    ///     or upper case.
+    ///   - asOf: a point in time (`nil`: now): each enrollment as it stood then, from its events that had
+    ///     occurred by then (``status(_:at:threshold:_:)``); enrollments with none are left out.
     /// - Returns: the enrollments, empty when the id is unknown.
-    public func enrollments(matching id: String, asOf: Timestamp? = nil) throws -> [DeviceStatus] {
-        let asOf = asOf ?? .currentTime
+    public func enrollments(matching given: String, asOf pointInTime: Timestamp? = nil) throws -> [DeviceStatus] {
+        let asOf = pointInTime ?? .currentTime
+        let id = given.trimmingCharacters(in: .whitespacesAndNewlines)
         return try store.read { db in
             var roots: [String] = []
-            if let root = try root(of: id, db) { roots.append(root) }
+            // As given, else in lower or upper case: Intune shows device GUIDs in capitals, the sources
+            // write them in lower case.
+            for candidate in [id, id.lowercased(), id.uppercased()] {
+                if let root = try root(of: candidate, db) {
+                    roots.append(root)
+                    break
+                }
+            }
             roots += try String.fetchAll(
                 db,
                 sql: """
                     SELECT enrollment FROM device_status WHERE user_key = ?
-                    UNION SELECT enrollment FROM device_status WHERE entra_user_id = ?
-                    """, arguments: [id.lowercased(), id])
+                    UNION SELECT enrollment FROM device_status WHERE entra_user_id IN (?, ?)
+                    """, arguments: [id.lowercased(), id, id.lowercased()])
             var seen: Set<String> = []
-            let statuses = try roots.filter { seen.insert($0).inserted }.compactMap { root in
-                try Row.fetchOne(db, sql: "SELECT * FROM device_status WHERE enrollment = ?", arguments: [root])
-                    .map { try status(from: $0, asOf: asOf, db) }
+            let statuses = try roots.filter { seen.insert($0).inserted }.map { root in
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT \(Self.columns) FROM device_status WHERE enrollment = ?", arguments: [root])
+                else {
+                    throw ReadModelError(enrollment: root, problem: "identity names it, but device_status has no row")
+                }
+                return try status(from: row, asOf: asOf, threshold: stalledAfterSeconds, db)
             }
-            return statuses.sorted { ($0.firstSeen, $0.enrollment) < ($1.firstSeen, $1.enrollment) }
-        }
-    }
-
-    /// Enrollments matching `filter`, newest first (by first event).
-    public func devices(_ filter: DeviceFilter = DeviceFilter()) throws -> [DeviceStatus] {
-        let asOf = filter.asOf ?? .currentTime
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let state = filter.state {
-            conditions.append("state = ?")
-            arguments.append(state.rawValue)
-        }
-        if let user = filter.user {
-            conditions.append("(user_key = ? OR entra_user_id = ?)")
-            arguments += [user.lowercased(), user]
-        }
-        if let stalledFor = filter.stalledFor {
-            conditions.append("state = 'in_progress' AND last_step_at <= ?")
-            arguments.append(asOf.milliseconds - Int64(stalledFor * 1000))
-        }
-        if let since = filter.since {
-            conditions.append("first_seen >= ?")
-            arguments.append(since.milliseconds)
-        }
-        if let until = filter.until {
-            conditions.append("first_seen < ?")
-            arguments.append(until.milliseconds)
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments.append(filter.limit.map(Int64.init) ?? -1)
-        let sql = "SELECT * FROM device_status \(whereClause) ORDER BY first_seen DESC, enrollment DESC LIMIT ?"
-        return try store.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
-                try status(from: $0, asOf: asOf, db)
-            }
+            let dated =
+                try pointInTime.map { time in
+                    try statuses.compactMap { try status($0, at: time, threshold: stalledAfterSeconds, db) }
+                } ?? statuses
+            return dated.sorted { ($0.firstSeen, $0.enrollment) < ($1.firstSeen, $1.enrollment) }
         }
     }
 
@@ -98,16 +82,26 @@ public struct EnrollmentQueries: Sendable {
 
     /// The troubleshooting timeline of enrollments already looked up (e.g. by ``enrollments(matching:asOf:)``),
     /// enrollment after enrollment in the order given.
-    public func timeline(of statuses: [DeviceStatus]) throws -> [TimelineEntry] {
+    ///
+    /// - Parameter asOf: a point in time: only the events that had occurred by then (`nil`: all).
+    public func timeline(of statuses: [DeviceStatus], asOf: Timestamp? = nil) throws -> [TimelineEntry] {
         try store.read { db in
             let reader = try StoredEventReader(db)
             return try statuses.flatMap { status in
                 let streams = status.ids.filter { $0.kind == .stream }.map(\.value)
-                return TimelineBuilder().entries(
-                    enrollment: status.enrollment, events: try reader.events(inStreams: streams), status: status)
+                var events = try reader.events(inStreams: streams)
+                if let asOf { events.removeAll { $0.event.occurredAt > asOf } }
+                return TimelineBuilder().entries(enrollment: status.enrollment, events: events, status: status)
             }
         }
     }
+
+    /// The `device_status` columns a status is read from, named: a connection that prepared `SELECT *`
+    /// before a rebuild changed the table would read the old list of columns.
+    static let columns = """
+        enrollment, user, entra_user_id, state, step, failure_step, failure_reason, os_version, model, first_seen,
+        last_seen, last_step_at, time_to_enroll_ms, events, problem_type, problem_reason, problem_at
+        """
 
     func root(of id: String, _ db: Database) throws -> String? {
         try String.fetchOne(
@@ -115,7 +109,7 @@ public struct EnrollmentQueries: Sendable {
             arguments: [id, IdentityKinds.joinKey.rawValue - 1])
     }
 
-    func status(from row: Row, asOf: Timestamp, _ db: Database) throws -> DeviceStatus {
+    func status(from row: Row, asOf: Timestamp, threshold: Double, _ db: Database) throws -> DeviceStatus {
         let enrollment: String = row["enrollment"]
         var ids: [EnrollmentIdentifier] = []
         for node in try Row.fetchAll(
@@ -127,50 +121,43 @@ public struct EnrollmentQueries: Sendable {
                 ids.append(EnrollmentIdentifier(kind: named.public, value: node[0]))
             }
         }
-        let state = EnrollmentState(rawValue: row["state"]) ?? .inProgress
+        func value<T: RawRepresentable>(_ column: String, as type: T.Type) throws -> T? where T.RawValue == String {
+            guard let text = row[column] as String? else { return nil }
+            guard let value = T(rawValue: text) else {
+                throw ReadModelError(enrollment: enrollment, problem: "\(column) '\(text)' is not a known value")
+            }
+            return value
+        }
+        guard let state = try value("state", as: EnrollmentState.self) else {
+            throw ReadModelError(enrollment: enrollment, problem: "state is empty")
+        }
+        guard ids.contains(where: { $0.kind == .stream }) else {
+            throw ReadModelError(enrollment: enrollment, problem: "no stream of the log belongs to it")
+        }
         let lastStepAt = Timestamp(milliseconds: row["last_step_at"])
-        let failure: EnrollmentFailure? = (row["failure_step"] as String?).flatMap(EnrollmentStep.init(rawValue:))
-            .map { EnrollmentFailure(step: $0, reason: row["failure_reason"] ?? "unknown") }
+        let stall = Self.stall(state: state, lastStepAt: lastStepAt, asOf: asOf, threshold: threshold)
+        let failure = try value("failure_step", as: EnrollmentStep.self).map {
+            EnrollmentFailure(step: $0, reason: row["failure_reason"] ?? "unknown")
+        }
         return DeviceStatus(
             enrollment: enrollment, ids: ids.sorted(), user: row["user"], entraUserID: row["entra_user_id"],
-            state: state, step: (row["step"] as String?).flatMap(EnrollmentStep.init(rawValue:)), failure: failure,
+            state: state, step: try value("step", as: EnrollmentStep.self), failure: failure,
             osVersion: row["os_version"], model: row["model"], firstSeen: Timestamp(milliseconds: row["first_seen"]),
             lastSeen: Timestamp(milliseconds: row["last_seen"]), lastStepAt: lastStepAt,
             timeToEnrollSeconds: (row["time_to_enroll_ms"] as Int64?).map { Double($0) / 1000 },
-            events: row["events"],
-            stalled: state == .inProgress
-                && Double(asOf.milliseconds - lastStepAt.milliseconds) >= stalledAfterSeconds * 1000)
+            events: row["events"], stalled: stall != nil, stalledForSeconds: stall,
+            lastProblem: (row["problem_type"] as String?).map {
+                EnrollmentProblem(
+                    type: $0, reason: row["problem_reason"] ?? "unknown",
+                    at: Timestamp(milliseconds: row["problem_at"] ?? 0))
+            })
     }
-}
 
-/// Which enrollments ``EnrollmentQueries/devices(_:)`` lists.
-public struct DeviceFilter: Sendable, Hashable {
-    /// A UPN (any case) or an Entra user id. The default is any user.
-    public var user: String?
-    /// The default is any state.
-    public var state: EnrollmentState?
-    /// Only `in_progress` enrollments whose last step is at least this many seconds older than ``asOf``.
-    public var stalledFor: Double?
-    /// The time `stalled` is judged at (`nil`, the default: now).
-    public var asOf: Timestamp?
-    /// Only enrollments whose first event occurred at or after this time.
-    public var since: Timestamp?
-    /// Only enrollments whose first event occurred before this time.
-    public var until: Timestamp?
-    /// At most this many. The default is no limit.
-    public var limit: Int?
-
-    public init(
-        user: String? = nil, state: EnrollmentState? = nil, stalledFor: Double? = nil, asOf: Timestamp? = nil,
-        since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil
-    ) {
-        self.user = user
-        self.state = state
-        self.stalledFor = stalledFor
-        self.asOf = asOf
-        self.since = since
-        self.until = until
-        self.limit = limit
+    /// How long an `in_progress` enrollment has had no step as of `asOf`, when that is at least
+    /// `threshold` seconds: the one definition of stalled. `nil`: not stalled.
+    static func stall(state: EnrollmentState, lastStepAt: Timestamp, asOf: Timestamp, threshold: Double) -> Double? {
+        let seconds = Double(asOf.milliseconds - lastStepAt.milliseconds) / 1000
+        return state == .inProgress && seconds >= threshold ? seconds : nil
     }
 }
 

@@ -1,5 +1,5 @@
 /// The steps of account-driven User Enrollment a device status tracks, in the order a healthy
-/// enrollment takes them (DESIGN.md §2).
+/// enrollment takes them (docs/projections.md, "Steps").
 public enum EnrollmentStep: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case discovery
     case accountSignIn = "account_sign_in"
@@ -33,7 +33,7 @@ public enum EnrollmentStep: String, Sendable, Hashable, Codable, CaseIterable, C
     public static func < (lhs: EnrollmentStep, rhs: EnrollmentStep) -> Bool { lhs.index < rhs.index }
 }
 
-/// Where an enrollment stands (DESIGN.md §6).
+/// Where an enrollment stands (docs/projections.md, "States").
 public enum EnrollmentState: String, Sendable, Hashable, Codable, CaseIterable {
     /// The profile and Microsoft Authenticator are installed, and nothing later undid it.
     case enrolled

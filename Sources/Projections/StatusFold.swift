@@ -16,6 +16,8 @@ struct StatusFold: Equatable {
     var lastStepAt: Timestamp?
     var enrolledAt: Timestamp?
     var events = 0
+    /// The latest failed timeline entry (a failure, a symptom, a decline) no later success answered.
+    var problem: EnrollmentProblem?
 
     /// What stands between the enrollment and `enrolled`, cleared by a later success at `step` or beyond.
     private struct Blocker: Equatable {
@@ -54,7 +56,15 @@ struct StatusFold: Equatable {
             productName = data.nonEmptyString("product_name") ?? productName
             modelFamily = data.nonEmptyString("model_family") ?? modelFamily
             osVersion = data.nonEmptyString("os_version") ?? osVersion
-            switch EventEffect(type: event.type, data: data) {
+            let effect = EventEffect(type: event.type, data: data)
+            switch effect {
+            case .success: problem = nil
+            case .failure(_, let reason), .symptom(let reason):
+                problem = EnrollmentProblem(type: event.type, reason: reason, at: event.occurredAt)
+            case .declined: problem = EnrollmentProblem(type: event.type, reason: "declined", at: event.occurredAt)
+            case .fallback, .unenrolled, .info: break
+            }
+            switch effect {
             case .success(let done):
                 furthest = max(furthest, done.index)
                 lastStepAt = event.occurredAt

@@ -12,15 +12,20 @@ struct CLIInputCheckTests {
     }
 
     @Test func theStoreMayComeBeforeTheSubcommandOrFromTheEnvironment() throws {
-        let after = try samples.run(["devices", "--format", "ndjson"])
+        let after = try samples.run(["devices", "--format", "ndjson", "--as-of", SampleStoreFile.asOf])
         try #require(after.status == 0)
-        let before = try CommandLineTool.run(["--store", samples.path, "devices", "--format", "ndjson"])
+        let before = try CommandLineTool.run([
+            "--store", samples.path, "devices", "--format", "ndjson", "--as-of", SampleStoreFile.asOf,
+        ])
         #expect(before.status == 0, "\(before.stderr)")
         #expect(before.stdout == after.stdout)
-        let equals = try CommandLineTool.run(["--store=\(samples.path)", "devices", "--format", "ndjson"])
+        let equals = try CommandLineTool.run([
+            "--store=\(samples.path)", "devices", "--format", "ndjson", "--as-of", SampleStoreFile.asOf,
+        ])
         #expect(equals.stdout == after.stdout)
         let environment = try CommandLineTool.run(
-            ["devices", "--format", "ndjson"], environment: ["ENROLL_AUDIT_STORE": samples.path])
+            ["devices", "--format", "ndjson", "--as-of", SampleStoreFile.asOf],
+            environment: ["ENROLL_AUDIT_STORE": samples.path])
         #expect(environment.stdout == after.stdout)
         let missing = samples.directory.path("missing.sqlite")
         let overridden = try CommandLineTool.run(["--store", missing, "devices", "--store", samples.path])
@@ -48,7 +53,7 @@ struct CLIInputCheckTests {
             "error: --until (2026-10-01T00:00:00.000Z) must be after --since (2026-10-02T00:00:00.000Z) "
                 + "(see 'enroll-audit stats --help')"
         ),
-        (["devices", "--bogus"], "error: Unknown option '--bogus' (see 'enroll-audit devices --help')"),
+        (["devices", "--frobnicate"], "error: Unknown option '--frobnicate' (see 'enroll-audit devices --help')"),
         (["show"], "error: Missing expected argument '<id>' (see 'enroll-audit show --help')"),
     ]
 
@@ -92,8 +97,12 @@ struct CLIInputCheckTests {
     }
 
     @Test func aTimeWithAnOffsetIsTheSameInstantAsInUTC() throws {
-        let utc = try samples.run(["devices", "--since", "2026-10-05T22:00:00Z", "--format", "ndjson"])
-        let offset = try samples.run(["devices", "--since", "2026-10-06T00:00:00+02:00", "--format", "ndjson"])
+        let utc = try samples.run([
+            "devices", "--since", "2026-10-05T22:00:00Z", "--format", "ndjson", "--as-of", SampleStoreFile.asOf,
+        ])
+        let offset = try samples.run([
+            "devices", "--since", "2026-10-06T00:00:00+02:00", "--format", "ndjson", "--as-of", SampleStoreFile.asOf,
+        ])
         #expect(utc.status == 0 && offset.status == 0, "\(offset.stderr)")
         #expect(utc.stdout == offset.stdout)
     }

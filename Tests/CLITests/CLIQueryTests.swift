@@ -153,7 +153,10 @@ struct CLIQueryTests {
         let text = result.stdout
         #expect(text.hasPrefix("Timeline of UE-b12e67531613: 1 enrollment\n"))
         #expect(text.contains("Enrollment UE-b12e67531613 (tom.rossi@fabrikam.com)"))
-        #expect(text.contains("in_progress, stalled since 2026-10-05T22:54:42.267Z; furthest step jit_registration"))
+        #expect(
+            text.contains(
+                "in_progress, stalled 101d1h (no step since 2026-10-05T22:54:42.267Z); last problem "
+                    + "work_app.sign_in_blocked: authenticator_missing; furthest step jit_registration"), "\(text)")
         #expect(text.contains("Registered with Entra ID (just-in-time)"))
         #expect(text.contains("FAILED  Work app could not sign in"))
         #expect(text.contains("hint: A work app could not sign in: Microsoft Authenticator is not installed."))

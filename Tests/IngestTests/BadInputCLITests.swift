@@ -78,8 +78,8 @@ struct BadInputCLITests {
             let line = result.stderr.split(separator: "\n").first { $0.contains("\(bad.file):\(bad.line): ") }
             #expect(line?.contains(bad.reason) == true, "\(line ?? "") should say \(bad.reason)")
         }
-        let verify = try CommandLineTool.run(["verify", "--store", store, "--format", "json"])
-        #expect(verify.stdout.contains("\"events\":0"))
+        // It was the store's first ingest: no empty store is left behind.
+        #expect(!FileManager.default.fileExists(atPath: store))
     }
 
     @Test func aRejectFileTakesTheBadRecordsVerbatimAndTheCountsAddUp() throws {

@@ -57,8 +57,20 @@ struct KilledIngestTests {
     func aKilledStrictIngestLeavesNothing() throws {
         let input = try writeLargeLog()
         let store = directory.path("strict.sqlite")
-        let process = try start(["ingest", "--store", store, input])
-        usleep(1_000_000)
+        // Calibrated, not a fixed sleep: a whole ingest of the same input is timed first, then the ingest
+        // under test is killed halfway through that time (tried again, on a fresh store, if it ended first).
+        let started = Date()
+        #expect(
+            try CommandLineTool.run(["ingest", "--store", directory.path("calibration.sqlite"), input]).status == 0)
+        let whole = Date().timeIntervalSince(started)
+        var process = try start(["ingest", "--store", store, input])
+        for _ in 0..<5 {
+            usleep(UInt32(whole * 500_000))
+            guard !process.isRunning else { break }
+            process.waitUntilExit()
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+            process = try start(["ingest", "--store", store, input])
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the ingest finished before it could be killed")

@@ -7,6 +7,7 @@ enum DeviceRendering {
     static let csvColumns = [
         "enrollment", "ids", "user", "entra_user_id", "state", "step", "failure_step", "failure_reason",
         "os_version", "model", "first_seen", "last_seen", "last_step_at", "time_to_enroll_s", "events", "stalled",
+        "stalled_for_s", "last_problem_type", "last_problem_reason",
     ]
 
     static func json(_ status: DeviceStatus) -> JSONValue {
@@ -31,6 +32,10 @@ enum DeviceRendering {
             "time_to_enroll_s": status.timeToEnrollSeconds.map(JSONValue.double) ?? .null,
             "events": .int(Int64(status.events)),
             "stalled": .bool(status.stalled),
+            "stalled_for_s": status.stalledForSeconds.map(JSONValue.double) ?? .null,
+            "last_problem": status.lastProblem.map {
+                .object(["type": .string($0.type), "reason": .string($0.reason), "at": .string($0.at.iso8601)])
+            } ?? .null,
         ])
     }
 
@@ -46,29 +51,45 @@ enum DeviceRendering {
             status.state.rawValue, status.step?.rawValue ?? "", status.failure?.step.rawValue ?? "",
             status.failure?.reason ?? "", status.osVersion ?? "", status.model ?? "", status.firstSeen.iso8601,
             status.lastSeen.iso8601, status.lastStepAt.iso8601, status.timeToEnrollSeconds.map { String($0) } ?? "",
-            String(status.events), String(status.stalled),
+            String(status.events), String(status.stalled), status.stalledForSeconds.map { String($0) } ?? "",
+            status.lastProblem?.type ?? "", status.lastProblem?.reason ?? "",
+        ]
+    }
+
+    static let tableHeaders = [
+        "ENROLLMENT", "USER", "STATE", "STEP", "FAILURE", "MODEL", "OS", "FIRST SEEN", "LAST SEEN", "EVENTS",
+    ]
+
+    static func tableRow(_ status: DeviceStatus) -> [String] {
+        [
+            status.enrollment, status.user ?? "-", stateText(status), status.step?.rawValue ?? "-",
+            whyText(status) ?? "-", status.model ?? "-", status.osVersion ?? "-",
+            String(status.firstSeen.iso8601.prefix(19)) + "Z", String(status.lastSeen.iso8601.prefix(19)) + "Z",
+            String(status.events),
         ]
     }
 
     static func table(_ statuses: [DeviceStatus]) -> String {
-        var table = TextTable([
-            "ENROLLMENT", "USER", "STATE", "STEP", "FAILURE", "MODEL", "OS", "FIRST SEEN", "LAST SEEN", "EVENTS",
-        ])
-        for status in statuses {
-            table.append([
-                status.enrollment, status.user ?? "-",
-                status.state.rawValue + (status.stalled ? " (stalled)" : ""), status.step?.rawValue ?? "-",
-                status.failure.map { "\($0.step.rawValue): \($0.reason)" } ?? "-", status.model ?? "-",
-                status.osVersion ?? "-", String(status.firstSeen.iso8601.prefix(19)) + "Z",
-                String(status.lastSeen.iso8601.prefix(19)) + "Z", String(status.events),
-            ])
-        }
+        var table = TextTable(tableHeaders)
+        for status in statuses { table.append(tableRow(status)) }
         return table.rendered
+    }
+
+    /// The state, and for a stalled enrollment for how long: `in_progress (stalled 2h05m)`.
+    static func stateText(_ status: DeviceStatus) -> String {
+        status.state.rawValue + (status.stalledForSeconds.map { " (stalled \(HumanDuration.format($0)))" } ?? "")
+    }
+
+    /// Why it is where it is: the failure of a failed enrollment (`step: reason`), else the latest problem
+    /// no later success answered (`work_app.sign_in_blocked: authenticator_missing`), else `nil`.
+    static func whyText(_ status: DeviceStatus) -> String? {
+        if let failure = status.failure { return "\(failure.step.rawValue): \(failure.reason)" }
+        guard status.state == .inProgress, let problem = status.lastProblem else { return nil }
+        return "\(problem.type): \(problem.reason)"
     }
 
     /// Renders a list in the requested format: an empty list is no output at all (a table), `[]` (JSON),
     /// or the header alone (CSV).
-    /// CSV cells are neutralised against formula injection unless `rawCSV` (``CSV``).
     static func render(_ statuses: [DeviceStatus], format: ListFormat, rawCSV: Bool = false) -> String {
         switch format {
         case .table: return statuses.isEmpty ? "" : table(statuses)
@@ -78,5 +99,53 @@ enum DeviceRendering {
             return CSV.record(csvColumns)
                 + statuses.map { CSV.record(csvRow($0), neutralizingFormulas: !rawCSV) }.joined()
         }
+    }
+
+    /// Writes the enrollments `filter` lists to `sink` as they are read, in `format`: memory stays flat
+    /// with the fleet. The table is read twice (once for the column widths, once to print), the other
+    /// formats once.
+    ///
+    /// - Returns: how many were written.
+    @discardableResult
+    static func stream(
+        _ filter: DeviceFilter, from queries: EnrollmentQueries, format: ListFormat, rawCSV: Bool, to sink: ByteSink
+    ) throws -> Int {
+        var count = 0
+        switch format {
+        case .table:
+            var widths = tableHeaders.map(\.count)
+            try queries.forEachDevice(filter) { status in
+                for (column, cell) in tableRow(status).map(TerminalText.escaped).enumerated() {
+                    widths[column] = max(widths[column], cell.count)
+                }
+                count += 1
+            }
+            guard count > 0 else { return 0 }
+            try sink.write(TextTable.line(tableHeaders, widths: widths))
+            count = 0
+            try queries.forEachDevice(filter) { status in
+                try sink.write(TextTable.line(tableRow(status).map(TerminalText.escaped), widths: widths))
+                count += 1
+            }
+        case .json:
+            try queries.forEachDevice(filter) { status in
+                try sink.write((count == 0 ? "[\n  " : ",\n  ") + json(status).prettyString(nestedAt: 1))
+                count += 1
+            }
+            try sink.write(count == 0 ? "[]\n" : "\n]\n")
+        case .ndjson:
+            try queries.forEachDevice(filter) { status in
+                try sink.write(json(status).canonicalString + "\n")
+                count += 1
+            }
+        case .csv:
+            try sink.write(CSV.record(csvColumns))
+            try queries.forEachDevice(filter) { status in
+                try sink.write(CSV.record(csvRow(status), neutralizingFormulas: !rawCSV))
+                count += 1
+            }
+        }
+        try sink.finish()
+        return count
     }
 }

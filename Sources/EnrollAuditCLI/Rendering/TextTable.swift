@@ -18,11 +18,14 @@ struct TextTable {
     var rendered: String {
         let all = [headers] + rows
         let widths = headers.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return all.map { Self.line($0, widths: widths) }.joined()
+    }
+
+    /// One row, its cells padded to `widths` (a longer cell is never cut), two spaces apart, with its newline.
+    static func line(_ cells: [String], widths: [Int]) -> String {
+        cells.enumerated().map { column, cell in
+            column == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[column] - cell.count))
+        }.joined(separator: "  ") + "\n"
     }
 }
 

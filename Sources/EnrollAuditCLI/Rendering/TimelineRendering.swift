@@ -57,8 +57,15 @@ enum TimelineRendering {
         let shown = TerminalText.escaped
         var out = "Timeline of \(shown(subject)): \(statuses.count) enrollment\(statuses.count == 1 ? "" : "s")\n"
         for status in statuses {
-            var state = status.state.rawValue + (status.stalled ? ", stalled since \(status.lastStepAt.iso8601)" : "")
-            if let failure = status.failure { state += " at \(failure.step.rawValue): \(shown(failure.reason))" }
+            var state = status.state.rawValue
+            if let stalled = status.stalledForSeconds {
+                state += ", stalled \(HumanDuration.format(stalled)) (no step since \(status.lastStepAt.iso8601))"
+            }
+            if let failure = status.failure {
+                state += " at \(failure.step.rawValue): \(shown(failure.reason))"
+            } else if let why = DeviceRendering.whyText(status) {
+                state += "; last problem \(shown(why))"
+            }
             out += "\n" + style.bold("Enrollment \(shown(status.enrollment))")
             out +=
                 " (\(shown(status.user ?? "unknown user")))  \(state); furthest step \(status.step?.rawValue ?? "none")\n"
