@@ -54,6 +54,9 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("Only users of this domain, e.g. contoso.com.", valueName: "domain"))
         var domain: String?
 
+        @Flag(help: "Only enrollments whose ids conflict: two EnrollmentIDs, or two attempts, joined into one.")
+        var conflicted = false
+
         @Option(help: "The order: first-seen (newest first), last-seen, last-step (stalled longest first), user.")
         var sort: DeviceSort = .firstSeen
 
@@ -85,6 +88,7 @@ extension EnrollAudit {
             filter.step = step
             filter.domain = domain
             filter.sort = sort
+            filter.conflicted = conflicted
             filter.after = after
             let sink = try ByteSink(output: Terminal.output, lz4: false)
             let count: Int

@@ -94,6 +94,8 @@ public struct DeviceStatus: Sendable, Hashable, Codable {
     public var stalledForSeconds: Double?
     /// The latest problem no later success answered, if any (see ``EnrollmentProblem``).
     public var lastProblem: EnrollmentProblem?
+    /// Ids joined into this enrollment that name two devices or two attempts (see ``IdentityConflict``).
+    public var conflicts: [IdentityConflict] = []
 
     enum CodingKeys: String, CodingKey {
         case enrollment, ids, user, state, step, failure, model, events, stalled
@@ -105,5 +107,6 @@ public struct DeviceStatus: Sendable, Hashable, Codable {
         case timeToEnrollSeconds = "time_to_enroll_s"
         case stalledForSeconds = "stalled_for_s"
         case lastProblem = "last_problem"
+        case conflicts
     }
 }

@@ -77,6 +77,7 @@ private struct DeviceQuery {
             add("(failure_reason = ? COLLATE NOCASE OR problem_reason = ? COLLATE NOCASE)", reason, reason)
         }
         if let step = filter.step { add("step = ?", step.rawValue) }
+        if filter.conflicted { conditions.append(IdentityConflict.conflictedCondition) }
         if let since = filter.since { add("first_seen >= ?", since.milliseconds) }
         if let until = filter.until { add("first_seen < ?", until.milliseconds) }
         let key = filter.sort.key
@@ -157,6 +158,8 @@ public struct DeviceFilter: Sendable, Hashable {
     public var step: EnrollmentStep?
     /// Only users of this domain (`contoso.com`).
     public var domain: String?
+    /// Only enrollments whose ids conflict (``IdentityConflict``). The default is `false`.
+    public var conflicted = false
     /// The order. The default is ``DeviceSort/firstSeen``.
     public var sort: DeviceSort = .firstSeen
     /// Keyset paging: start after this enrollment (the last one of the previous page), in ``sort`` order.

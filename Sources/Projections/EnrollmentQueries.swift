@@ -150,7 +150,7 @@ public struct EnrollmentQueries: Sendable {
                 EnrollmentProblem(
                     type: $0, reason: row["problem_reason"] ?? "unknown",
                     at: Timestamp(milliseconds: row["problem_at"] ?? 0))
-            })
+            }, conflicts: try IdentityConflict.find(in: ids, db))
     }
 
     /// How long an `in_progress` enrollment has had no step as of `asOf`, when that is at least

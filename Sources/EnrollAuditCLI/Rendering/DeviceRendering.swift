@@ -33,6 +33,10 @@ enum DeviceRendering {
             "events": .int(Int64(status.events)),
             "stalled": .bool(status.stalled),
             "stalled_for_s": status.stalledForSeconds.map(JSONValue.double) ?? .null,
+            "conflicts": .array(
+                status.conflicts.map {
+                    .object(["kind": .string($0.kind.rawValue), "ids": .array($0.ids.map(JSONValue.string))])
+                }),
             "last_problem": status.lastProblem.map {
                 .object(["type": .string($0.type), "reason": .string($0.reason), "at": .string($0.at.iso8601)])
             } ?? .null,
@@ -86,6 +90,21 @@ enum DeviceRendering {
         if let failure = status.failure { return "\(failure.step.rawValue): \(failure.reason)" }
         guard status.state == .inProgress, let problem = status.lastProblem else { return nil }
         return "\(problem.type): \(problem.reason)"
+    }
+
+    /// The hint under an enrollment whose ids conflict, one line per conflict.
+    static func conflictHints(_ status: DeviceStatus) -> [String] {
+        status.conflicts.map { conflict in
+            let ids = conflict.ids.joined(separator: ", ")
+            switch conflict.kind {
+            case .enrollmentIDs:
+                return "conflict: two MDM EnrollmentIDs were joined into this enrollment (\(ids)); its events may "
+                    + "be of two devices: read them by id (show ID) before acting"
+            case .attempts:
+                return "conflict: two attempts that each reported their own discovery were joined (\(ids)); "
+                    + "their steps may be mixed: read each stream's events (export --id ID)"
+            }
+        }
     }
 
     /// Renders a list in the requested format: an empty list is no output at all (a table), `[]` (JSON),

@@ -70,6 +70,7 @@ enum TimelineRendering {
             out +=
                 " (\(shown(status.user ?? "unknown user")))  \(state); furthest step \(status.step?.rawValue ?? "none")\n"
             out += "  ids: \(shown(DeviceRendering.uniqueIDs(status).joined(separator: ", ")))\n"
+            for hint in DeviceRendering.conflictHints(status) { out += style.yellow("  \(shown(hint))") + "\n" }
             for entry in entries where entry.enrollment == status.enrollment {
                 let gap = entry.gapSeconds.map { "+" + HumanDuration.format($0) } ?? ""
                 let mark: String
