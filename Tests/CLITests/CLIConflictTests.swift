@@ -19,12 +19,7 @@ struct CLIConflictTests {
     ]
 
     func store(_ lines: [String], name: String) throws -> String {
-        let input = directory.path("\(name).ndjson")
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
-        let store = directory.path("\(name).sqlite")
-        let result = try CommandLineTool.run(["ingest", "--store", store, input])
-        try #require(result.status == 0, "\(result.stderr)")
-        return store
+        try directory.ingestedStore(lines, name: name)
     }
 
     func conflicts(_ store: String, _ id: String) throws -> [JSONValue] {

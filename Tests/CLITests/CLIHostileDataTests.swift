@@ -55,12 +55,7 @@ struct CLIHostileDataTests {
 
     /// A store holding `lines` (native NDJSON), ingested through the binary.
     func ingest(_ lines: [String], as name: String) throws -> String {
-        let input = directory.path("\(name).ndjson")
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
-        let store = directory.path("\(name).sqlite")
-        let ingest = try CommandLineTool.run(["ingest", "--store", store, input])
-        try #require(ingest.status == 0, "\(ingest.stderr)")
-        return store
+        try directory.ingestedStore(lines, name: name)
     }
 
     /// Whether `text` holds a character a terminal acts on (beyond the line ends of the output itself).

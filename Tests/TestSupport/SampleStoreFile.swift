@@ -45,3 +45,19 @@ public struct SampleStoreError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }
+
+extension TemporaryDirectory {
+    /// A store in this directory holding `lines` (native NDJSON), ingested through the binary.
+    ///
+    /// - Throws: ``SampleStoreError`` when the ingest fails.
+    public func ingestedStore(_ lines: [String], name: String) throws -> String {
+        let input = path("\(name).ndjson")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
+        let store = path("\(name).sqlite")
+        let result = try CommandLineTool.run(["ingest", "--store", store, input])
+        guard result.status == 0 else {
+            throw SampleStoreError(message: "ingest of \(name) exited \(result.status): \(result.stderr)")
+        }
+        return store
+    }
+}
