@@ -17,10 +17,12 @@ enum StatsFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, prometheus
 }
 
-/// `--as-of` and `--stalled-after`: how "stalled" is judged.
+/// `--as-of` (a point in time) and `--stalled-after` (how "stalled" is judged).
 struct StallOptions: ParsableArguments {
     @Option(
-        help: ArgumentHelp("Judge 'stalled' as of this time (default: now).", valueName: "time"),
+        help: ArgumentHelp(
+            "A point in time (default: now): each enrollment as it stood then, from the events that had occurred.",
+            valueName: "time"),
         transform: TimeArgument.parse)
     var asOf: TimeArgument?
 

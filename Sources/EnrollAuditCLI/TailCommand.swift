@@ -17,7 +17,7 @@ extension EnrollAudit {
 
         @Option(
             parsing: .unconditional,
-            help: ArgumentHelp("Start after this position (0, the default, is the beginning).", valueName: "n"))
+            help: ArgumentHelp("Start after this position (0 is the beginning).", valueName: "n"))
         var after: Int64 = 0
 
         @Option(

@@ -106,4 +106,16 @@ struct CLIInputCheckTests {
         #expect(utc.status == 0 && offset.status == 0, "\(offset.stderr)")
         #expect(utc.stdout == offset.stdout)
     }
+
+    @Test(arguments: ["ingest", "devices", "show", "timeline", "stats", "export", "verify", "rebuild", "tail", "demo"])
+    func helpStatesEachDefaultOnce(_ command: String) throws {
+        let help = try CommandLineTool.run([command, "--help"])
+        #expect(help.status == 0)
+        let text = help.stdout.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(
+            of: " +", with: " ", options: .regularExpression)
+        for option in text.components(separatedBy: " --").dropFirst() {
+            let mentions = option.components(separatedBy: "default").count - 1
+            #expect(mentions <= 1, "\(command): --\(option.prefix(80))")
+        }
+    }
 }
