@@ -5,7 +5,7 @@ import GRDB
 /// Appends events inside one write transaction of a ``SQLiteEventStore``.
 ///
 /// Obtain one from ``SQLiteEventStore/write(_:)``; it is valid only inside that closure. It keeps the
-/// chain head and a bounded cache of stream ids in memory, so a bulk ingest of millions of events in one
+/// chain head, the right edge of the Merkle tree and a bounded cache of stream ids in memory, so a bulk ingest of millions of events in one
 /// transaction runs in constant memory.
 public final class EventAppender {
     let db: Database
@@ -15,6 +15,10 @@ public final class EventAppender {
     let projections: ProjectionWriters
     private(set) var headPosition: Int64
     private(set) var headHash: [UInt8]
+    /// The right edge of the Merkle tree, read on the first append of the transaction.
+    private var tree = MerkleFrontier()
+    private var treeLoaded = false
+    private let insertNode: MerkleNodeInsert
     private var streams: [String: (id: Int64, version: Int64)] = [:]
     /// Whether ``appendAll(_:)`` has a savepoint open (projections defer their work until it closes).
     private var inSavepoint = false
@@ -35,6 +39,7 @@ public final class EventAppender {
         self.encoder = codec.makeEncoder()
         self.clock = clock
         insertEvent = try EventRowInsert(db)
+        insertNode = try MerkleNodeInsert(db)
         findEventPosition = try db.cachedStatement(sql: "SELECT position FROM events WHERE event_id = ?")
         findStream = try db.cachedStatement(sql: "SELECT id FROM streams WHERE name = ?")
         findStreamVersion = try db.cachedStatement(sql: "SELECT max(version) FROM events WHERE stream_id = ?")
@@ -104,6 +109,9 @@ public final class EventAppender {
             }
             return twin
         }
+        try appendLeaf(
+            EventLeaf.hash(
+                position: position, version: version, recordedAt: recordedAt, hash: hash, event: event, data: data))
         headPosition = position
         headHash = hash
         streams[event.stream] = (entry.id, version)
@@ -121,6 +129,7 @@ public final class EventAppender {
         if events.count == 1 { return [try append(events[0])] }
         let savedPosition = headPosition
         let savedHash = headHash
+        let savedTree = (tree, treeLoaded)
         var outcomes: [AppendOutcome] = []
         do {
             inSavepoint = true
@@ -132,12 +141,25 @@ public final class EventAppender {
         } catch {
             headPosition = savedPosition
             headHash = savedHash
+            (tree, treeLoaded) = savedTree
             streams.removeAll(keepingCapacity: true)
             projections.discardCaches()
             throw error
         }
         try projections.safePoint()
         return outcomes
+    }
+
+    /// Adds the leaf of the event just inserted at `headPosition + 1` to the tree, storing the nodes it
+    /// completes.
+    private func appendLeaf(_ leafHash: [UInt8]) throws {
+        if !treeLoaded {
+            tree = try MerkleNodeReader(db).frontier(size: headPosition)
+            treeLoaded = true
+        }
+        try tree.append(leafHash: leafHash) { level, index, hash in
+            try insertNode.insert(level: level, index: index, hash: hash)
+        }
     }
 
     private func streamEntry(_ name: String) throws -> (id: Int64, version: Int64)? {
