@@ -8,6 +8,11 @@ public struct TreeHead: Sendable, Hashable {
     public var size: Int64
     /// The RFC 9162 root of those leaves.
     public var root: [UInt8]
+
+    public init(size: Int64, root: [UInt8]) {
+        self.size = size
+        self.root = root
+    }
 }
 
 extension SQLiteEventStore {
