@@ -41,6 +41,9 @@ extension EnrollAudit {
                 valueName: "file"))
         var checkpoint: String?
 
+        @Flag(help: "Also rebuild every projection into a scratch database and compare it with the store's.")
+        var projections = false
+
         func validate() throws {
             if at != nil && expectDigest == nil { throw ValidationError("--at needs --expect-digest") }
             if checkpoint != nil && key == nil { throw ValidationError("--checkpoint needs --key KEY.pub") }
@@ -63,6 +66,10 @@ extension EnrollAudit {
                     report.problem = error.message
                 }
             }
+            let projectionCheck = report.ok && projections ? try checkProjections(store) : nil
+            if let difference = projectionCheck?.difference {
+                report.problem = "the read models differ from a rebuild from the log: \(difference)"
+            }
             switch format {
             case .json:
                 var members: [String: JSONValue] = [
@@ -71,6 +78,10 @@ extension EnrollAudit {
                     "tree_size": .int(report.tree.size), "tree_root": .string(ProofFiles.base64(report.tree.root)),
                     "checkpoints": .int(Int64(report.checkpoints)),
                 ]
+                if let projectionCheck {
+                    members["projection_rows"] = .int(Int64(projectionCheck.rows))
+                    members["projection_tables"] = .array(projectionCheck.tables.map(JSONValue.string))
+                }
                 if let bad = report.firstBadPosition { members["first_bad_position"] = .int(bad) }
                 if let problem = report.problem { members["problem"] = .string(problem) }
                 print(JSONValue.object(members).canonicalString)
@@ -82,6 +93,11 @@ extension EnrollAudit {
                         "tree: \(report.tree.size) leaves, root \(ProofFiles.base64(report.tree.root)); "
                             + "\(report.checkpoints) recorded checkpoints match")
                     if let extends { print(extends) }
+                    if let projectionCheck {
+                        print(
+                            "projections: \(projectionCheck.tables.count) tables, \(projectionCheck.rows) rows, identical to a rebuild from the log"
+                        )
+                    }
                 } else {
                     print("BROKEN: \(report.problem ?? "")")
                     if let bad = report.firstBadPosition { print("first bad position: \(bad)") }
