@@ -16,7 +16,7 @@ public final class EventAppender {
     private(set) var headPosition: Int64
     private(set) var headHash: [UInt8]
     /// The right edge of the Merkle tree, read on the first append of the transaction.
-    private var tree = MerkleFrontier()
+    private(set) var tree = MerkleFrontier()
     private var treeLoaded = false
     private let insertNode: MerkleNodeInsert
     private var streams: [String: (id: Int64, version: Int64)] = [:]
@@ -99,28 +99,44 @@ public final class EventAppender {
         let canonical = EventHashing.canonicalBytes(
             position: position, version: version, recordedAt: recordedAt, event: event, data: data)
         let hash = EventHashing.chain(previous: headHash, canonical: canonical)
-        let inserted = try insertEvent.insert(
-            EventRowInsert.Row(
-                position: position, eventID: event.eventID, streamID: entry.id, version: version, event: event,
-                recordedAt: recordedAt, encoded: encoder.encode(data), dataSize: data.count, hash: hash))
-        guard inserted else {
+        guard
+            try store(
+                event, data: data, streamID: entry.id, position: position, version: version, recordedAt: recordedAt,
+                hash: hash)
+        else {
             guard let twin = try twinOutcome(of: event, data: data) else {
                 throw EventStoreError(.database, "the insert of event \(event.eventID.lowercasedString) was ignored")
             }
             return twin
         }
+        return .appended(position: position)
+    }
+
+    /// Inserts the row of a new event at `position` (the next one), adds its leaf to the tree, moves the
+    /// head and applies the projections.
+    ///
+    /// - Returns: `false` when an event with the same id is already stored (nothing was written).
+    func store(
+        _ event: NewEvent, data: [UInt8], streamID: Int64, position: Int64, version: Int64, recordedAt: Timestamp,
+        hash: [UInt8]
+    ) throws -> Bool {
+        let inserted = try insertEvent.insert(
+            EventRowInsert.Row(
+                position: position, eventID: event.eventID, streamID: streamID, version: version, event: event,
+                recordedAt: recordedAt, encoded: encoder.encode(data), dataSize: data.count, hash: hash))
+        guard inserted else { return false }
         try appendLeaf(
             EventLeaf.hash(
                 position: position, version: version, recordedAt: recordedAt, hash: hash, event: event, data: data))
         headPosition = position
         headHash = hash
-        streams[event.stream] = (entry.id, version)
+        streams[event.stream] = (streamID, version)
         if !projections.isEmpty {
             try projections.apply(
                 RecordedEvent(position: position, version: version, recordedAt: recordedAt, hash: hash, event: event))
             if !inSavepoint { try projections.safePoint() }
         }
-        return .appended(position: position)
+        return true
     }
 
     /// Appends several events atomically within the transaction: all of them, or (when one throws)
@@ -152,7 +168,7 @@ public final class EventAppender {
 
     /// Adds the leaf of the event just inserted at `headPosition + 1` to the tree, storing the nodes it
     /// completes.
-    private func appendLeaf(_ leafHash: [UInt8]) throws {
+    func appendLeaf(_ leafHash: [UInt8]) throws {
         if !treeLoaded {
             tree = try MerkleNodeReader(db).frontier(size: headPosition)
             treeLoaded = true
@@ -162,7 +178,7 @@ public final class EventAppender {
         }
     }
 
-    private func streamEntry(_ name: String) throws -> (id: Int64, version: Int64)? {
+    func streamEntry(_ name: String) throws -> (id: Int64, version: Int64)? {
         if let cached = streams[name] { return cached }
         if streams.count >= Self.streamCacheLimit { streams.removeAll(keepingCapacity: true) }
         guard let id = try Int64.fetchOne(findStream, arguments: [name]) else { return nil }
@@ -171,7 +187,7 @@ public final class EventAppender {
         return (id, version)
     }
 
-    private func createStream(_ name: String) throws -> (id: Int64, version: Int64) {
+    func createStream(_ name: String) throws -> (id: Int64, version: Int64) {
         try insertStream.execute(arguments: [name])
         let entry = (id: db.lastInsertedRowID, version: Int64(0))
         streams[name] = entry

@@ -21,18 +21,24 @@ extension SQLiteEventStore {
                 let checkpoint = Checkpoint(
                     origin: signer.name, size: head.size, root: head.root, extensions: try extensions(head))
                 let signed = try SignedCheckpoint(signing: checkpoint, with: signer)
-                try db.execute(
-                    sql: """
-                        INSERT INTO checkpoints (size, root, origin, verifier_key, note, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        head.size, Data(head.root), signer.name, signer.verifier.encoded, signed.note,
-                        Self.now().milliseconds,
-                    ])
+                try Self.record(signed, verifier: signer.verifier, db)
                 return signed
             }
         }
+    }
+
+    /// Inserts a signed checkpoint into `checkpoints`.
+    static func record(_ signed: SignedCheckpoint, verifier: NoteVerifier, _ db: Database) throws {
+        let checkpoint = signed.checkpoint
+        try db.execute(
+            sql: """
+                INSERT INTO checkpoints (size, root, origin, verifier_key, note, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                checkpoint.size, Data(checkpoint.root), checkpoint.origin, verifier.encoded, signed.note,
+                now().milliseconds,
+            ])
     }
 
     /// The last checkpoint the store recorded of its tree alone (not one signed for an export, which

@@ -126,7 +126,7 @@ public struct ExportVerifier {
                     return fail(position, "the hash at position \(position) does not match its content and predecessor")
                 }
             }
-            previous = hexBytes(hashText)
+            previous = Self.hexBytes(hashText)
             expectedPosition = position + 1
             report.events += 1
             report.headPosition = position
@@ -135,7 +135,7 @@ public struct ExportVerifier {
         return report
     }
 
-    private func hexBytes(_ text: String) -> [UInt8]? {
+    static func hexBytes(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)
         guard digits.count == 64 else { return nil }
         var bytes: [UInt8] = []
