@@ -50,7 +50,7 @@ extension EventAppender {
     }
 
     /// The tree of the events appended so far in this transaction and before.
-    public var treeHead: TreeHead { TreeHead(size: tree.size, root: tree.root) }
+    public var treeHead: TreeHead { tree.head }
 
     /// Records a checkpoint another store signed, once this store's tree reproduces it: its root must be
     /// this tree's root at its size.

@@ -15,10 +15,8 @@ public final class EventAppender {
     let projections: ProjectionWriters
     private(set) var headPosition: Int64
     private(set) var headHash: [UInt8]
-    /// The right edge of the Merkle tree, read on the first append of the transaction.
-    private(set) var tree = MerkleFrontier()
-    private var treeLoaded = false
-    private let insertNode: MerkleNodeInsert
+    /// The Merkle tree's right edge, read on the first append of the transaction.
+    let tree: MerkleTreeWriter
     private var streams: [String: (id: Int64, version: Int64)] = [:]
     /// Whether ``appendAll(_:)`` has a savepoint open (projections defer their work until it closes).
     private var inSavepoint = false
@@ -39,7 +37,7 @@ public final class EventAppender {
         self.encoder = codec.makeEncoder()
         self.clock = clock
         insertEvent = try EventRowInsert(db)
-        insertNode = try MerkleNodeInsert(db)
+        tree = try MerkleTreeWriter(db)
         findEventPosition = try db.cachedStatement(sql: "SELECT position FROM events WHERE event_id = ?")
         findStream = try db.cachedStatement(sql: "SELECT id FROM streams WHERE name = ?")
         findStreamVersion = try db.cachedStatement(sql: "SELECT max(version) FROM events WHERE stream_id = ?")
@@ -125,9 +123,10 @@ public final class EventAppender {
                 position: position, eventID: event.eventID, streamID: streamID, version: version, event: event,
                 recordedAt: recordedAt, encoded: encoder.encode(data), dataSize: data.count, hash: hash))
         guard inserted else { return false }
-        try appendLeaf(
-            EventLeaf.hash(
-                position: position, version: version, recordedAt: recordedAt, hash: hash, event: event, data: data))
+        try tree.append(
+            leafHash: EventLeaf.hash(
+                position: position, version: version, recordedAt: recordedAt, hash: hash, event: event, data: data),
+            treeSize: headPosition)
         headPosition = position
         headHash = hash
         streams[event.stream] = (streamID, version)
@@ -145,7 +144,7 @@ public final class EventAppender {
         if events.count == 1 { return [try append(events[0])] }
         let savedPosition = headPosition
         let savedHash = headHash
-        let savedTree = (tree, treeLoaded)
+        let savedTree = tree.state
         var outcomes: [AppendOutcome] = []
         do {
             inSavepoint = true
@@ -157,25 +156,13 @@ public final class EventAppender {
         } catch {
             headPosition = savedPosition
             headHash = savedHash
-            (tree, treeLoaded) = savedTree
+            tree.state = savedTree
             streams.removeAll(keepingCapacity: true)
             projections.discardCaches()
             throw error
         }
         try projections.safePoint()
         return outcomes
-    }
-
-    /// Adds the leaf of the event just inserted at `headPosition + 1` to the tree, storing the nodes it
-    /// completes.
-    func appendLeaf(_ leafHash: [UInt8]) throws {
-        if !treeLoaded {
-            tree = try MerkleNodeReader(db).frontier(size: headPosition)
-            treeLoaded = true
-        }
-        try tree.append(leafHash: leafHash) { level, index, hash in
-            try insertNode.insert(level: level, index: index, hash: hash)
-        }
     }
 
     func streamEntry(_ name: String) throws -> (id: Int64, version: Int64)? {

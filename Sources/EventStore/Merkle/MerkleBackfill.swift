@@ -14,11 +14,11 @@ enum MerkleBackfill {
             dictionaries[row[0]] = Array(bytes)
         }
         let codec = PayloadCodec(compression: .none, dictionaries: dictionaries)
-        let insert = try MerkleNodeInsert(db)
-        var frontier = MerkleFrontier()
+        let tree = try MerkleTreeWriter(db)
+        var size: Int64 = 0
         try SQLiteEventStore.forEachStoredEvent(db, codec: codec, after: 0, limit: nil) { stored in
             let recorded = stored.recorded
-            guard recorded.position == frontier.size + 1 else {
+            guard recorded.position == size + 1 else {
                 throw EventStoreError(
                     .corrupt, "the log has a gap before position \(recorded.position): its tree cannot be built",
                     position: recorded.position)
@@ -26,9 +26,8 @@ enum MerkleBackfill {
             let leaf = EventLeaf.hash(
                 position: recorded.position, version: recorded.version, recordedAt: recorded.recordedAt,
                 hash: recorded.hash, event: recorded.event, data: stored.data)
-            try frontier.append(leafHash: leaf) { level, index, hash in
-                try insert.insert(level: level, index: index, hash: hash)
-            }
+            try tree.append(leafHash: leaf, treeSize: size)
+            size += 1
             return true
         }
     }
