@@ -173,13 +173,28 @@ extension Database {
 }
 
 extension DatabaseValue {
+    /// `value` in double quotes, with quotes, backslashes and every control character (C0, DEL, C1)
+    /// escaped: stored values may hold anything, and this text reaches a terminal.
+    static func quoted(_ value: String) -> String {
+        var text = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar.value {
+            case 0x22: text += "\\\""
+            case 0x5C: text += "\\\\"
+            case 0..<0x20, 0x7F...0x9F: text += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return text + "\""
+    }
+
     /// The value as an SQL literal, safe to print: strings quoted with control characters escaped.
     var sqlLiteral: String {
         switch storage {
         case .null: "NULL"
         case .int64(let value): String(value)
         case .double(let value): String(value)
-        case .string(let value): String(reflecting: value)
+        case .string(let value): Self.quoted(value)
         case .blob(let data): "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
         }
     }

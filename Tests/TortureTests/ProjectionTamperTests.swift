@@ -35,6 +35,11 @@ extension TortureTests {
                 ["table fleet_stats", "column enrollments"]
             ),
             (
+                "a terminal escape written into a stored value",
+                "UPDATE device_status SET user = char(27) || '[31mred' WHERE enrollment = (SELECT min(enrollment) FROM device_status)",
+                ["table device_status", "column user", #"stored "\u{1b}[31mred""#]
+            ),
+            (
                 "an identity node added",
                 "INSERT INTO identity_nodes (id, root, kinds) VALUES ('forged-device-id', 'UE-forged', 1)",
                 ["table identity_nodes", #"row id="forged-device-id": in the store, but not in a rebuild"#]
@@ -57,6 +62,7 @@ extension TortureTests {
                 #expect(chainOnly.status == 0, "\(name): the log itself is intact")
                 #expect(run.status == 4, "\(name): \(run.stdout)")
                 for text in expected { #expect(run.stdout.contains(text), "\(name): \(run.stdout)") }
+                #expect(!run.stdout.contains("\u{1B}"), "\(name): stored values reach the terminal escaped")
             }
         }
     }

@@ -44,7 +44,7 @@ public struct SignedNote: Sendable, Hashable {
             guard fields.count == 3, fields[0] == "\u{2014}", !fields[1].isEmpty,
                 let raw = Data(base64Encoded: String(fields[2])), raw.count >= 5
             else {
-                throw ProofError(.badNote, "not a signature line: \(line.prefix(80))")
+                throw ProofError(.badNote, "a signature line is not '— <key name> <base64 signature>'")
             }
             return Signature(
                 name: String(fields[1]), keyID: raw.prefix(4).reduce(0) { $0 << 8 | UInt32($1) },
