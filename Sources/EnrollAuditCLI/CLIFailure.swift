@@ -39,6 +39,8 @@ struct CLIFailure: Error {
         switch error {
         case let error as CLIFailure:
             self = error
+        case let error as ProofError:
+            self.init(error.code == .badKey ? .badInput : .integrity, "error: \(error)")
         case let error as IngestError:
             self.init(.badInput, lines: error.lines)
         case let error as ReadModelError:

@@ -54,6 +54,17 @@ extension EnrollAudit {
         @Option(parsing: .unconditional, help: ArgumentHelp("Start after this position.", valueName: "n"))
         var after: Int64 = 0
 
+        @Flag(
+            inversion: .prefixedNo,
+            help: "Give every NDJSON line a `proof` (C2SP tlog-proof). The default for --user and --id exports.")
+        var proof: Bool?
+
+        @Option(
+            help: ArgumentHelp(
+                "Sign a new checkpoint for the proofs with this key (else the latest the store recorded).",
+                valueName: "file"))
+        var key: String?
+
         func validate() throws {
             if id != nil && user != nil { throw ValidationError("give --id or --user, not both") }
             if after < 0 { throw ValidationError("--after must not be negative") }
@@ -63,6 +74,15 @@ extension EnrollAudit {
                     "unknown event type '\(name)'; known types: "
                         + EventCatalogue.all.map(\.name).joined(separator: ", "))
             }
+            if withProofs && format != .ndjson { throw ValidationError("proofs are written on NDJSON exports only") }
+            if key != nil && !withProofs {
+                throw ValidationError("--key signs the proofs' checkpoint: drop --no-proof")
+            }
+        }
+
+        /// Whether the lines carry proofs: asked for, or the default of one enrollment's or user's export.
+        var withProofs: Bool {
+            proof ?? (id != nil || user != nil)
         }
 
         func run() throws {
@@ -75,12 +95,20 @@ extension EnrollAudit {
                     && (types.isEmpty || types.contains(event.event.type))
             }
             let exporter = EventExporter(format: format.value, neutralizesCSVFormulas: !csv.rawCSV)
+            let signer = try key.map(KeyFile.signer)
             guard let subject = id ?? user else {
-                let store = try storeOptions.openForReading()
+                let store = try signer == nil ? storeOptions.openForReading() : storeOptions.openExistingForWriting()
                 let file = try OutputOptions.open(output, force: force)
-                try exporter.export(
-                    from: store, after: after, to: try ByteSink(output: file, lz4: lz4),
-                    progress: Terminal.progress("exporting, position"), where: include)
+                let sink = try ByteSink(output: file, lz4: lz4)
+                let progress = Terminal.progress("exporting, position")
+                if withProofs {
+                    try proofFailures {
+                        try ProofExport(store: store, signer: signer).exportAll(
+                            to: sink, progress: progress, where: include)
+                    }
+                } else {
+                    try exporter.export(from: store, after: after, to: sink, progress: progress, where: include)
+                }
                 Terminal.endProgress()
                 try file.commit()
                 return
@@ -92,8 +120,23 @@ extension EnrollAudit {
             let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
                 .sorted { $0.position < $1.position }
             let file = try OutputOptions.open(output, force: force)
-            try exporter.export(events, to: try ByteSink(output: file, lz4: lz4))
+            let sink = try ByteSink(output: file, lz4: lz4)
+            if withProofs {
+                let store = signer == nil ? queries.store : try storeOptions.openExistingForWriting()
+                try proofFailures { try ProofExport(store: store, signer: signer).export(events, to: sink) }
+            } else {
+                try exporter.export(events, to: sink)
+            }
             try file.commit()
+        }
+
+        /// Turns "no checkpoint to prove against" into a usage error that says what to do.
+        private func proofFailures(_ body: () throws -> Void) throws {
+            do {
+                try body()
+            } catch let failure as ProofExport.Failure {
+                throw CLIFailure(.usage, "error: \(failure.description)")
+            }
         }
     }
 

@@ -61,6 +61,10 @@ extension EventTypeSpec {
                 "version": .object(["type": .string("integer"), "minimum": .int(1)]),
                 "recorded_at": .object(["type": .string("string"), "format": .string("date-time")]),
                 "hash": .object(["type": .string("string"), "pattern": .string("^[0-9a-f]{64}$")]),
+                "proof": .object([
+                    "type": .string("string"),
+                    "description": .string("A C2SP tlog-proof@v1 of the event's inclusion in a signed checkpoint."),
+                ]),
             ]),
             "additionalProperties": .bool(false),
         ])

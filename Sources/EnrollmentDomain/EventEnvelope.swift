@@ -45,7 +45,7 @@ struct EventEnvelope {
             case .user: user
             case .correlationID: correlationID
             case .data: data
-            case .position, .version, .recordedAt, .hash, .unknownType: nil
+            case .position, .version, .recordedAt, .hash, .unknownType, .proof: nil
             }
         }
         set {
@@ -59,17 +59,17 @@ struct EventEnvelope {
             case .user: user = newValue
             case .correlationID: correlationID = newValue
             case .data: data = newValue
-            case .position, .version, .recordedAt, .hash, .unknownType: break
+            case .position, .version, .recordedAt, .hash, .unknownType, .proof: break
             }
         }
     }
 }
 
-/// The members a native event line may carry. `position`, `version`, `recorded_at`, `hash` and
+/// The members a native event line may carry. `position`, `version`, `recorded_at`, `hash`, `proof` and
 /// `unknown_type` come from the store's own exports and are ignored, so an export re-ingests.
 enum EnvelopeMember: Int, CaseIterable {
     case eventID, stream, type, schema, occurredAt, source, user, correlationID, data
-    case position, version, recordedAt, hash, unknownType
+    case position, version, recordedAt, hash, unknownType, proof
 
     /// The member's name in JSON.
     var name: StaticString {
@@ -88,6 +88,7 @@ enum EnvelopeMember: Int, CaseIterable {
         case .recordedAt: "recorded_at"
         case .hash: "hash"
         case .unknownType: "unknown_type"
+        case .proof: "proof"
         }
     }
 
@@ -119,7 +120,7 @@ enum EnvelopeMember: Int, CaseIterable {
         case UInt8(ascii: "u"): candidate = bytes[start + 1] == UInt8(ascii: "s") ? .user : .unknownType
         case UInt8(ascii: "c"): candidate = .correlationID
         case UInt8(ascii: "d"): candidate = .data
-        case UInt8(ascii: "p"): candidate = .position
+        case UInt8(ascii: "p"): candidate = bytes[start + 1] == UInt8(ascii: "o") ? .position : .proof
         case UInt8(ascii: "v"): candidate = .version
         case UInt8(ascii: "r"): candidate = .recordedAt
         case UInt8(ascii: "h"): candidate = .hash

@@ -5,7 +5,7 @@ import GRDB
 /// Appends events inside one write transaction of a ``SQLiteEventStore``.
 ///
 /// Obtain one from ``SQLiteEventStore/write(_:)``; it is valid only inside that closure. It keeps the
-/// chain head and a bounded cache of stream ids in memory, so a bulk ingest of millions of events in one
+/// chain head, the right edge of the Merkle tree and a bounded cache of stream ids in memory, so a bulk ingest of millions of events in one
 /// transaction runs in constant memory.
 public final class EventAppender {
     let db: Database
@@ -15,6 +15,8 @@ public final class EventAppender {
     let projections: ProjectionWriters
     private(set) var headPosition: Int64
     private(set) var headHash: [UInt8]
+    /// The Merkle tree's right edge, read on the first append of the transaction.
+    let tree: MerkleTreeWriter
     private var streams: [String: (id: Int64, version: Int64)] = [:]
     /// Whether ``appendAll(_:)`` has a savepoint open (projections defer their work until it closes).
     private var inSavepoint = false
@@ -35,6 +37,7 @@ public final class EventAppender {
         self.encoder = codec.makeEncoder()
         self.clock = clock
         insertEvent = try EventRowInsert(db)
+        tree = try MerkleTreeWriter(db)
         findEventPosition = try db.cachedStatement(sql: "SELECT position FROM events WHERE event_id = ?")
         findStream = try db.cachedStatement(sql: "SELECT id FROM streams WHERE name = ?")
         findStreamVersion = try db.cachedStatement(sql: "SELECT max(version) FROM events WHERE stream_id = ?")
@@ -94,25 +97,45 @@ public final class EventAppender {
         let canonical = EventHashing.canonicalBytes(
             position: position, version: version, recordedAt: recordedAt, event: event, data: data)
         let hash = EventHashing.chain(previous: headHash, canonical: canonical)
-        let inserted = try insertEvent.insert(
-            EventRowInsert.Row(
-                position: position, eventID: event.eventID, streamID: entry.id, version: version, event: event,
-                recordedAt: recordedAt, encoded: encoder.encode(data), dataSize: data.count, hash: hash))
-        guard inserted else {
+        guard
+            try store(
+                event, data: data, streamID: entry.id, position: position, version: version, recordedAt: recordedAt,
+                hash: hash)
+        else {
             guard let twin = try twinOutcome(of: event, data: data) else {
                 throw EventStoreError(.database, "the insert of event \(event.eventID.lowercasedString) was ignored")
             }
             return twin
         }
+        return .appended(position: position)
+    }
+
+    /// Inserts the row of a new event at `position` (the next one), adds its leaf to the tree, moves the
+    /// head and applies the projections.
+    ///
+    /// - Returns: `false` when an event with the same id is already stored (nothing was written).
+    func store(
+        _ event: NewEvent, data: [UInt8], streamID: Int64, position: Int64, version: Int64, recordedAt: Timestamp,
+        hash: [UInt8]
+    ) throws -> Bool {
+        let inserted = try insertEvent.insert(
+            EventRowInsert.Row(
+                position: position, eventID: event.eventID, streamID: streamID, version: version, event: event,
+                recordedAt: recordedAt, encoded: encoder.encode(data), dataSize: data.count, hash: hash))
+        guard inserted else { return false }
+        try tree.append(
+            leafHash: EventLeaf.hash(
+                position: position, version: version, recordedAt: recordedAt, hash: hash, event: event, data: data),
+            treeSize: headPosition)
         headPosition = position
         headHash = hash
-        streams[event.stream] = (entry.id, version)
+        streams[event.stream] = (streamID, version)
         if !projections.isEmpty {
             try projections.apply(
                 RecordedEvent(position: position, version: version, recordedAt: recordedAt, hash: hash, event: event))
             if !inSavepoint { try projections.safePoint() }
         }
-        return .appended(position: position)
+        return true
     }
 
     /// Appends several events atomically within the transaction: all of them, or (when one throws)
@@ -121,6 +144,7 @@ public final class EventAppender {
         if events.count == 1 { return [try append(events[0])] }
         let savedPosition = headPosition
         let savedHash = headHash
+        let savedTree = tree.state
         var outcomes: [AppendOutcome] = []
         do {
             inSavepoint = true
@@ -132,6 +156,7 @@ public final class EventAppender {
         } catch {
             headPosition = savedPosition
             headHash = savedHash
+            tree.state = savedTree
             streams.removeAll(keepingCapacity: true)
             projections.discardCaches()
             throw error
@@ -140,7 +165,7 @@ public final class EventAppender {
         return outcomes
     }
 
-    private func streamEntry(_ name: String) throws -> (id: Int64, version: Int64)? {
+    func streamEntry(_ name: String) throws -> (id: Int64, version: Int64)? {
         if let cached = streams[name] { return cached }
         if streams.count >= Self.streamCacheLimit { streams.removeAll(keepingCapacity: true) }
         guard let id = try Int64.fetchOne(findStream, arguments: [name]) else { return nil }
@@ -149,7 +174,7 @@ public final class EventAppender {
         return (id, version)
     }
 
-    private func createStream(_ name: String) throws -> (id: Int64, version: Int64) {
+    func createStream(_ name: String) throws -> (id: Int64, version: Int64) {
         try insertStream.execute(arguments: [name])
         let entry = (id: db.lastInsertedRowID, version: Int64(0))
         streams[name] = entry

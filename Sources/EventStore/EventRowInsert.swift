@@ -65,14 +65,19 @@ struct EventRowInsert {
         sqlite3_bind_int64(handle, 15, Int64(row.dataSize))
         row.encoded.payload.withUnsafeBytes { bindBlob($0, at: 16) }
         row.hash.withUnsafeBytes { bindBlob($0, at: 17) }
-        let code = sqlite3_step(handle)
+        try Self.step(statement, in: db)
+        return db.changesCount > 0
+    }
+
+    /// Steps a bound INSERT once, throwing SQLite's error (with its extended code) when it fails.
+    static func step(_ statement: Statement, in db: Database) throws {
+        let code = sqlite3_step(statement.sqliteStatement)
         guard code == SQLITE_DONE else {
             let connection = db.sqliteConnection
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: connection.map(sqlite3_extended_errcode) ?? code),
                 message: connection.map { String(cString: sqlite3_errmsg($0)) }, sql: statement.sql)
         }
-        return db.changesCount > 0
     }
 
     private func bindText(_ text: String, at index: Int32) {
@@ -80,18 +85,18 @@ struct EventRowInsert {
         text.withUTF8 { buffer in
             // An empty buffer may have no address, which SQLite would bind as NULL.
             guard let base = buffer.baseAddress, !buffer.isEmpty else {
-                sqlite3_bind_text(statement.sqliteStatement, index, "", 0, transient)
+                sqlite3_bind_text(statement.sqliteStatement, index, "", 0, sqliteTransient)
                 return
             }
             base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { chars in
-                _ = sqlite3_bind_text(statement.sqliteStatement, index, chars, Int32(buffer.count), transient)
+                _ = sqlite3_bind_text(statement.sqliteStatement, index, chars, Int32(buffer.count), sqliteTransient)
             }
         }
     }
 
     private func bindBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32) {
         if let base = bytes.baseAddress, !bytes.isEmpty {
-            sqlite3_bind_blob(statement.sqliteStatement, index, base, Int32(bytes.count), transient)
+            sqlite3_bind_blob(statement.sqliteStatement, index, base, Int32(bytes.count), sqliteTransient)
         } else {
             sqlite3_bind_zeroblob(statement.sqliteStatement, index, 0)
         }
@@ -99,6 +104,6 @@ struct EventRowInsert {
 }
 
 /// Tells SQLite to copy a bound string or blob before the call returns.
-private var transient: sqlite3_destructor_type {
+var sqliteTransient: sqlite3_destructor_type {
     unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 }

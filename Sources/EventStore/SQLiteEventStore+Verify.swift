@@ -6,11 +6,14 @@ extension SQLiteEventStore {
     /// The triggers that make `events`, `streams` and `payload_dictionaries` append-only.
     static let appendOnlyTriggers: Set<String> = [
         "events_refuse_update", "events_refuse_delete", "streams_refuse_update", "streams_refuse_delete",
-        "payload_dictionaries_refuse_update", "payload_dictionaries_refuse_delete",
+        "payload_dictionaries_refuse_update", "payload_dictionaries_refuse_delete", "merkle_nodes_refuse_update",
+        "merkle_nodes_refuse_delete", "checkpoints_refuse_update", "checkpoints_refuse_delete",
     ]
 
-    /// Walks the whole chain, recomputing every hash, in constant memory.
+    /// Walks the whole chain, recomputing every hash and the Merkle tree, in constant memory.
     ///
+    /// Every leaf and node of the stored tree is compared with the one recomputed from the events, and
+    /// every recorded checkpoint must be signed by its key and be a checkpoint of this tree.
     /// Detects a changed row (any hashed column, and a `known_type` flag set on a type the catalogue does
     /// not know), a deleted or inserted row (a gap, or a broken link), and reordered rows. A truncated tail or a whole file replaced by an older copy leaves a valid chain:
     /// only comparing the head digest with one kept elsewhere (`expectedDigest`) catches those.
@@ -30,6 +33,7 @@ extension SQLiteEventStore {
                 var report = VerifyReport(
                     events: 0, headPosition: 0, headHash: EventHashing.genesis.hexString,
                     triggersIntact: Self.appendOnlyTriggers.isSubset(of: triggers))
+                let tree = TreeVerifier(db)
                 var previous = EventHashing.genesis
                 var expected: Int64 = 1
                 var hashAtExpectedPosition: String?
@@ -77,6 +81,13 @@ extension SQLiteEventStore {
                             "position \(position) is flagged as a known type, but '\(recorded.event.type)' is not")
                         break
                     }
+                    let leafHash = EventLeaf.hash(
+                        position: position, version: recorded.version, recordedAt: recorded.recordedAt, hash: hash,
+                        event: recorded.event, data: decoded.data)
+                    if let problem = try tree.append(leafHash: leafHash) {
+                        fail(position, problem)
+                        break
+                    }
                     if position == expectedPosition { hashAtExpectedPosition = hash.hexString }
                     previous = hash
                     report.events += 1
@@ -85,6 +96,12 @@ extension SQLiteEventStore {
                     expected += 1
                     if position & 0xFFFF == 0 { progress?(position) }
                 }
+                if report.problem == nil {
+                    let (problem, checkpoints) = try tree.finish()
+                    report.problem = problem
+                    report.checkpoints = checkpoints
+                }
+                report.tree = tree.head
                 if report.problem == nil, let expectedDigest {
                     let actual = expectedPosition == nil ? report.headHash : hashAtExpectedPosition
                     if actual != expectedDigest.lowercased() {

@@ -12,6 +12,10 @@ public struct VerifyReport: Sendable, Hashable {
     public var firstBadPosition: Int64?
     /// What is wrong, in words; `nil` when all is well.
     public var problem: String?
+    /// The Merkle tree recomputed from the events checked (its size is ``events`` when all is well).
+    public var tree = TreeHead(size: 0, root: MerkleHash.emptyRoot)
+    /// How many recorded checkpoints were checked against the tree.
+    public var checkpoints = 0
     /// Whether the triggers that refuse UPDATE and DELETE are all in place.
     public var triggersIntact: Bool
 }

@@ -2,9 +2,11 @@ import EnrollmentDomain
 import EventStore
 import Foundation
 
-/// Recomputes the hash chain of an NDJSON export offline, without the store.
+/// Checks an NDJSON export offline, without the store.
 ///
-/// A full export (starting at position 1) is checked from the genesis hash: every line's `hash` must be
+/// An export whose lines carry a `proof` member is checked against the signed checkpoint the proofs
+/// share, with the log's verifier key: see ``verify(lines:key:)``. Without proofs, only the hash chain is
+/// recomputed. A full export (starting at position 1) is checked from the genesis hash: every line's `hash` must be
 /// the SHA-256 of the previous hash and the line's canonical bytes, positions must be gapless, and the
 /// last hash is the digest the export carries. A partial export (e.g. `--since`) can only be checked
 /// link by link where positions are consecutive; its first event's hash is taken on trust.
@@ -24,11 +26,55 @@ public struct ExportVerifier {
         public var firstBadLine: Int?
         public var firstBadPosition: Int64?
         public var problem: String?
+        /// Whether the lines carry proofs (``checkpoint`` then holds the checkpoint they are proven against).
+        public var carriesProofs = false
+        public var checkpoint: SignedCheckpoint?
+        /// Whether the lines are provably all the export held: its checkpoint's export set, or every leaf
+        /// of its tree in order. `false` for an export without proofs.
+        public var provenComplete = false
     }
 
     public init() {}
 
     /// Checks the lines `next` yields (each one NDJSON line without its line ending).
+    ///
+    /// Lines with proofs need `key`, the log's verifier key: every leaf is rebuilt from its line, every
+    /// inclusion proof and the checkpoint's signature are checked, and the lines must be the export set
+    /// the checkpoint states. Without proofs, a partial export is reported as a problem: its links can be
+    /// checked, but not that its events were not edited, removed or made up.
+    ///
+    /// - Throws: ``KeyNeeded`` when the lines carry proofs and `key` is `nil`.
+    public func verify(lines next: () throws -> [UInt8]?, key: NoteVerifier?) throws -> Report {
+        var first: [UInt8]?
+        var firstLine = 0
+        while let line = try next() {
+            firstLine += 1
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                first = line
+                break
+            }
+        }
+        // Replay the blank lines too, so that line numbers stay those of the file.
+        var replay: [[UInt8]] = first.map { Array(repeating: [], count: firstLine - 1) + [$0] } ?? []
+        func lines() throws -> [UInt8]? { replay.isEmpty ? try next() : replay.removeFirst() }
+        let hasProof = first.flatMap { try? JSONParser.parse($0) }?.objectValue?["proof"] != nil
+        guard hasProof else {
+            var report = try verify(lines: lines)
+            if report.ok && !report.complete {
+                report.problem =
+                    "a partial export without proofs cannot show that its events were not edited, removed or made up "
+                    + "(only that consecutive lines link up): export it again with --proof"
+            }
+            return report
+        }
+        guard let key else { throw KeyNeeded() }
+        return try ExportProofVerifier(key: key).verify(lines: lines)
+    }
+
+    /// The export carries proofs, and checking them needs the log's verifier key.
+    public struct KeyNeeded: Error {}
+
+    /// Recomputes the hash chain of the lines `next` yields (each one NDJSON line without its line ending).
     public func verify(lines next: () throws -> [UInt8]?) throws -> Report {
         var report = Report()
         var previous: [UInt8]?
@@ -80,7 +126,7 @@ public struct ExportVerifier {
                     return fail(position, "the hash at position \(position) does not match its content and predecessor")
                 }
             }
-            previous = hexBytes(hashText)
+            previous = Self.hexBytes(hashText)
             expectedPosition = position + 1
             report.events += 1
             report.headPosition = position
@@ -89,7 +135,7 @@ public struct ExportVerifier {
         return report
     }
 
-    private func hexBytes(_ text: String) -> [UInt8]? {
+    static func hexBytes(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)
         guard digits.count == 64 else { return nil }
         var bytes: [UInt8] = []

@@ -82,15 +82,28 @@ struct TamperTests {
         #expect(report.firstBadPosition == nil)
     }
 
+    @Test func aTruncatedLogWhoseTreeWasLeftIsCaughtByTheTree() throws {
+        let (store, queue) = try storeWithSample()
+        try queue.write { try $0.execute(sql: "DELETE FROM events WHERE position > 700") }
+        let report = try store.verify()
+        #expect(!report.ok)
+        #expect(report.problem?.contains("Merkle tree holds a node at level 0, index 700") == true)
+    }
+
     @Test func aTruncatedTailIsCaughtOnlyByADigestKeptElsewhere() throws {
         let (store, queue) = try storeWithSample()
         let digest = try store.head().digest
         try queue.write { db in
+            // Truncate the log and its tree alike: what remains is a valid log of 700 events.
             try db.execute(sql: "DELETE FROM events WHERE position > 700")
+            try db.execute(sql: "DROP TRIGGER merkle_nodes_refuse_delete")
+            try db.execute(sql: "DELETE FROM merkle_nodes WHERE ((idx + 1) << level) > 700")
             try db.execute(
                 sql: """
                     CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'x'); END;
                     CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'x'); END;
+                    CREATE TRIGGER merkle_nodes_refuse_delete BEFORE DELETE ON merkle_nodes
+                        BEGIN SELECT RAISE(ABORT, 'x'); END;
                     """)
         }
         #expect(try store.verify().ok, "a shorter chain is still a valid chain")

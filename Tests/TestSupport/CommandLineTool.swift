@@ -32,12 +32,14 @@ public enum CommandLineTool {
     ///   - arguments: the command line after the program name.
     ///   - stdin: bytes for standard input (empty: an empty input).
     ///   - environment: extra environment variables.
+    ///   - program: the executable to run (`enroll-audit` unless given).
     @discardableResult
     public static func run(
         _ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:],
-        currentDirectory: URL? = nil
+        currentDirectory: URL? = nil, program: URL? = nil
     ) throws -> Result {
-        try launch(executable, arguments, stdin: stdin, environment: environment, currentDirectory: currentDirectory)
+        try launch(
+            program ?? executable, arguments, stdin: stdin, environment: environment, currentDirectory: currentDirectory)
     }
 
     /// Runs `script` with `/bin/bash -c` (and `pipefail`), the binary's path in `$BIN`: for redirections a
@@ -83,5 +85,18 @@ public enum CommandLineTool {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
             stderr: String(decoding: errorData, as: UTF8.self), stdoutData: outputData)
+    }
+}
+
+/// Runs a Python program of the repository with the tests' virtual environment (`.build/venv`, made by
+/// `Tools/setup` from `Tools/python-requirements.txt`), from the package root.
+public enum PythonTool {
+    public static var interpreter: URL { Fixtures.packageRoot.appendingPathComponent(".build/venv/bin/python") }
+
+    /// Runs `python ARGUMENTS` (the first one usually a script under `Tools/`).
+    @discardableResult
+    public static func run(_ arguments: [String], stdin: Data = Data()) throws -> CommandLineTool.Result {
+        try CommandLineTool.run(
+            arguments, stdin: stdin, currentDirectory: Fixtures.packageRoot, program: interpreter)
     }
 }

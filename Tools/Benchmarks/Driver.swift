@@ -140,11 +140,12 @@ struct Driver {
         report.requestedEvents = p.events
         var mainEvents = p.events
         if p.budgetSeconds > 0, let rate = smallIngest["events_per_second"], rate > 0 {
-            // Everything after this point costs about (4.1 × runs + 2.5) ingests of the main size (measured: per
+            // Everything after this point costs about (6.1 × runs + 2.5) ingests of the main size (measured: per
             // run 1 ingest, 0.65 webhook ingest, 0.5 C programs, 1.05 rebuild and read, 0.5 exports, 0.35 memory
-            // rows; once, ~2 for the rows with a small writer cache), plus ~60 s of queries and the rest.
+            // rows, ~2 for the proofs' rows (tree alone, verify, verify --projections); once, ~2 for the rows with
+            // a small writer cache), plus ~60 s of queries and the rest.
             let remaining = p.budgetSeconds - Date().timeIntervalSince(report.started) - 60
-            let fits = Int(max(0, remaining) * rate / (4.1 * Double(p.runs) + 2.5))
+            let fits = Int(max(0, remaining) * rate / (6.1 * Double(p.runs) + 2.5))
             if fits < mainEvents {
                 mainEvents = max(2 * Int(smallEventCount), fits / 50_000 * 50_000)
                 report.fallback =
@@ -258,6 +259,7 @@ struct Driver {
             met: (rebuild["events_per_second"] ?? 0) / (read["events_per_second"] ?? 1) >= 0.4)
         report.raw["read"] = read
         report.raw["rebuild"] = rebuild
+        try measureProofs(main: main, events: events, ingest: ingest, read: read, rebuild: rebuild, haveCLI: haveCLI)
 
         // Export: --lz4 against piping the NDJSON export through the real lz4 CLI.
         var export: [String: Double] = [:]

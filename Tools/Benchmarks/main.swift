@@ -13,6 +13,8 @@ import Foundation
 //   enroll-audit-bench records --store PATH --out FILE      (the pre-parsed input of sqlite-ceiling)
 //   enroll-audit-bench single --store PATH --count N FILE   (durable single appends)
 //   enroll-audit-bench read|rebuild|verify --store PATH   (rebuild: [--writer-cache-kib N])
+//   enroll-audit-bench tree-cost|verify-projections --store PATH   (the Merkle tree's work alone; the
+//                          projections rebuilt into a scratch file and compared)
 //   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
 //   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
 //   enroll-audit-bench queries-at --store PATH [--json FILE] [--markdown] [--cli-runs N]
@@ -65,6 +67,8 @@ do {
     case "rebuild":
         try Measurements.rebuild(store: option("store")!, writerCacheKiB: option("writer-cache-kib").flatMap(Int.init))
     case "verify": try Measurements.verify(store: option("store")!)
+    case "tree-cost": try ProofMeasurements.treeCost(store: option("store")!)
+    case "verify-projections": try ProofMeasurements.verifyProjections(store: option("store")!)
     case "export":
         try Measurements.export(
             store: option("store")!, out: option("out")!, lz4: arguments.contains("--lz4"),

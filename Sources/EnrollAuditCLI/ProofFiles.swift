@@ -1,0 +1,40 @@
+import EventStore
+import Foundation
+
+/// Signed checkpoints read from files, and the consistency checks `verify` runs with them.
+enum ProofFiles {
+    /// The signed checkpoint in `path`, checked against `key`.
+    static func checkpoint(_ path: String, key: NoteVerifier) throws -> SignedCheckpoint {
+        let text = try KeyFile.read(path, what: "checkpoint")
+        do {
+            return try SignedCheckpoint(verifying: text, with: key)
+        } catch let error as ProofError {
+            throw CLIFailure(.integrity, "error: \(path): \(error)")
+        }
+    }
+
+    /// Proves that `newer` extends `older` with a consistency proof the store builds (and that is checked
+    /// against both signed roots, so the store need not be trusted).
+    static func proveConsistent(_ older: Checkpoint, _ newer: Checkpoint, store: SQLiteEventStore) throws {
+        guard older.size <= newer.size else {
+            throw ProofError(
+                .inconsistent, "the later checkpoint is of \(newer.size) events, fewer than the export's \(older.size)")
+        }
+        let head = try store.treeHead()
+        guard newer.size <= head.size else {
+            throw ProofError(
+                .inconsistent, "the store holds \(head.size) events, fewer than the checkpoint's \(newer.size)")
+        }
+        let proof = try store.consistencyProof(from: older.size, to: newer.size)
+        guard
+            MerkleHash.verifyConsistency(
+                firstSize: older.size, secondSize: newer.size, firstRoot: older.root, secondRoot: newer.root,
+                path: proof)
+        else {
+            throw ProofError(
+                .inconsistent, "the later checkpoint does not extend the export's: the log was rewritten in between")
+        }
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+}

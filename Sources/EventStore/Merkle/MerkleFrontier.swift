@@ -1,0 +1,55 @@
+/// The right edge of a Merkle tree: the root of each full subtree the leaves so far make up.
+///
+/// After `size` leaves there is one full subtree of 2^L leaves for each bit L set in `size`; appending a
+/// leaf completes the subtrees it closes, bottom up. Each completed node is reported once, so a store
+/// keeps every node of the tree with about two rows per leaf, and any root or proof can be computed from
+/// them.
+public struct MerkleFrontier: Sendable, Hashable {
+    /// The number of leaves.
+    public private(set) var size: Int64
+    /// `levels[L]` is the hash of the full subtree of 2^L leaves on the right edge when bit L of `size` is set.
+    private var levels: [[UInt8]]
+
+    /// The frontier of the empty tree.
+    public init() {
+        size = 0
+        levels = []
+    }
+
+    /// The frontier of a tree of `size` leaves, from the full-subtree roots that `node(level, index)` gives.
+    init(size: Int64, node: (Int, Int64) throws -> [UInt8]) rethrows {
+        self.size = size
+        levels = []
+        var level = 0
+        while size >> level > 0 {
+            levels.append(size >> level & 1 == 1 ? try node(level, (size >> level) - 1) : [])
+            level += 1
+        }
+    }
+
+    /// Appends the leaf with hash `leafHash`, reporting every node that becomes complete: the leaf itself
+    /// (level 0) and each parent it closes, as (level, index, hash).
+    public mutating func append(leafHash: [UInt8], completed: (Int, Int64, [UInt8]) throws -> Void) rethrows {
+        var hash = leafHash
+        var index = size
+        var level = 0
+        try completed(0, index, hash)
+        while index & 1 == 1 {
+            hash = MerkleHash.node(levels[level], hash)
+            level += 1
+            index >>= 1
+            try completed(level, index, hash)
+        }
+        if level < levels.count { levels[level] = hash } else { levels.append(hash) }
+        size += 1
+    }
+
+    /// The root of the tree (RFC 9162 §2.1.1): the full subtrees folded from the right.
+    public var root: [UInt8] {
+        var root: [UInt8]?
+        for level in levels.indices where size >> level & 1 == 1 {
+            root = root.map { MerkleHash.node(levels[level], $0) } ?? levels[level]
+        }
+        return root ?? MerkleHash.emptyRoot
+    }
+}

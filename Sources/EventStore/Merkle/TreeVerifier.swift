@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+/// Recomputes the Merkle tree from the events during `verify` and compares every stored node with it, in
+/// one pass and constant memory: the nodes of each level are completed in index order, so one cursor per
+/// level (about log₂ n of them) reads the stored ones alongside.
+final class TreeVerifier {
+    private let db: Database
+    private var frontier = MerkleFrontier()
+    private var levels: [RowCursor] = []
+
+    init(_ db: Database) {
+        self.db = db
+    }
+
+    /// The tree's size and root so far.
+    var head: TreeHead { TreeHead(size: frontier.size, root: frontier.root) }
+
+    /// Adds the leaf recomputed from the next event.
+    ///
+    /// - Returns: what is wrong with the stored nodes it completes, or `nil`.
+    func append(leafHash: [UInt8]) throws -> String? {
+        var problem: String?
+        try frontier.append(leafHash: leafHash) { level, index, hash in
+            guard problem == nil else { return }
+            while levels.count <= level {
+                levels.append(
+                    try Row.fetchCursor(
+                        db, sql: "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx",
+                        arguments: [levels.count]))
+            }
+            guard let row = try levels[level].next() else {
+                problem = "the Merkle tree lacks its node at level \(level), index \(index)"
+                return
+            }
+            let storedIndex = Int64.fromDatabaseValue(row[0] as DatabaseValue)
+            let storedHash = Data.fromDatabaseValue(row[1] as DatabaseValue).map { Array($0) }
+            guard storedIndex == index else {
+                problem = "the Merkle tree lacks its node at level \(level), index \(index)"
+                return
+            }
+            guard storedHash == hash else {
+                problem =
+                    level == 0
+                    ? "the Merkle tree's leaf \(index) does not match the event at position \(index + 1)"
+                    : "the Merkle tree's node at level \(level), index \(index) does not match the events below it"
+                return
+            }
+        }
+        return problem
+    }
+
+    /// After the last event: no stored node may be left over, and every recorded checkpoint must be a
+    /// checkpoint of this tree, signed by the key it names.
+    ///
+    /// - Returns: what is wrong, or `nil`; and how many checkpoints were checked.
+    func finish() throws -> (problem: String?, checkpoints: Int) {
+        for (level, cursor) in levels.enumerated() {
+            if let row = try cursor.next() {
+                let index = Int64.fromDatabaseValue(row[0] as DatabaseValue) ?? -1
+                return ("the Merkle tree holds a node at level \(level), index \(index), beyond the events", 0)
+            }
+        }
+        if let extra = try Row.fetchOne(
+            db, sql: "SELECT level, idx FROM merkle_nodes WHERE level >= ? LIMIT 1", arguments: [levels.count])
+        {
+            let level: Int64 = extra[0]
+            let index: Int64 = extra[1]
+            return ("the Merkle tree holds a node at level \(level), index \(index), beyond the events", 0)
+        }
+        let size = frontier.size
+        let proofs = try MerkleNodeReader(db).proofs
+        var count = 0
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT id, size, root, note, verifier_key FROM checkpoints ORDER BY id")
+        while let row = try rows.next() {
+            let id: Int64 = row[0]
+            let recordedSize: Int64 = row[1]
+            let recordedRoot = Array(row[2] as Data)
+            let signed: SignedCheckpoint
+            do {
+                signed = try SignedCheckpoint(verifying: row[3], with: NoteVerifier(encoded: row[4]))
+            } catch {
+                return ("recorded checkpoint \(id) does not verify: \(error)", count)
+            }
+            guard signed.checkpoint.size == recordedSize, signed.checkpoint.root == recordedRoot,
+                recordedSize <= size
+            else {
+                return ("recorded checkpoint \(id) does not match its note, or is beyond the log", count)
+            }
+            guard try proofs.root(size: recordedSize) == recordedRoot else {
+                return (
+                    "recorded checkpoint \(id) (size \(recordedSize)) is not a checkpoint of this log: history was rewritten",
+                    count
+                )
+            }
+            count += 1
+        }
+        return (nil, count)
+    }
+}
