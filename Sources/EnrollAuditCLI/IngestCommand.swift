@@ -35,6 +35,13 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("The url_params key of NanoMDM check-ins that carries the attempt id."))
         var attemptParameter = "attempt"
 
+        @Option(
+            help: ArgumentHelp(
+                "The access logs' format: a preset (common, combined, main, vhost_combined, discovery, w3c, alb), "
+                    + "an nginx log_format string or an Apache LogFormat string; by default told from the first line.",
+                valueName: "format"))
+        var logFormat: String?
+
         @Option(help: "The summary's format.")
         var format: ReportFormat = .text
 
@@ -43,6 +50,9 @@ extension EnrollAudit {
 
         func validate() throws {
             if let commitEvery, commitEvery < 1 { throw ValidationError("--commit-every must be at least 1") }
+            if let logFormat {
+                do { _ = try AccessLogFormat(specification: logFormat) } catch { throw ValidationError(error.message) }
+            }
         }
 
         func run() throws {
@@ -53,6 +63,9 @@ extension EnrollAudit {
             options.rejectFile = rejectFile
             options.commitEvery = commitEvery
             options.attemptParameter = attemptParameter
+            options.logFormat = try logFormat.map { specification throws in
+                try AccessLogFormat(specification: specification)
+            }
             let progress = Terminal.progress("ingesting records")
             let runner = IngestRunner(options: options, progress: progress.map { report in { report(Int64($0)) } })
             let summary: IngestSummary
@@ -112,7 +125,21 @@ enum SummaryReport {
         }
         var members = counts(summary.total)
         members["committed"] = .bool(summary.committed)
-        members["sources"] = .object(summary.sources.mapValues { .object(counts($0)) })
+        var sources: [String: JSONValue] = [:]
+        for (source, sourceCounts) in summary.sources {
+            var members = counts(sourceCounts)
+            if let skips = summary.skips[source], !skips.isEmpty {
+                members["skipped_by_reason"] = .object(
+                    skips.mapValues {
+                        .object(["count": .int(Int64($0.count)), "first": .array($0.first.map(JSONValue.string))])
+                    })
+            }
+            if let notes = summary.notes[source], !notes.isEmpty {
+                members["notes"] = .array(notes.map(JSONValue.string))
+            }
+            sources[source] = .object(members)
+        }
+        members["sources"] = .object(sources)
         members["reject_file"] = summary.rejectFile.map(JSONValue.string) ?? .null
         return .object(members)
     }
@@ -125,6 +152,12 @@ enum SummaryReport {
         var text = "ingested \(line(summary.total))\n"
         for source in summary.sources.keys.sorted() {
             text += "  \(source): \(line(summary.sources[source]!))\n"
+            let skips = (summary.skips[source] ?? [:]).sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+            for (reason, skipped) in skips {
+                let more = skipped.count > skipped.first.count ? ", …" : ""
+                text += "    skipped \(skipped.count): \(reason) (\(skipped.first.joined(separator: ", "))\(more))\n"
+            }
+            for note in summary.notes[source] ?? [] { text += "    note: \(note)\n" }
         }
         if let rejectFile = summary.rejectFile, summary.total.rejected > 0 {
             text += "rejected records written to \(rejectFile)\n"

@@ -15,11 +15,17 @@ public enum FormatDetector {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             if let members = try? JSONParser.parse(body).objectValue { return detect(members: members) }
             return detect(text: String(decoding: body.prefix(4096), as: UTF8.self))
+        case UInt8(ascii: "#"):
+            // A W3C extended log (IIS, Azure App Service, CloudFront) starts with its directives.
+            let text = String(decoding: body.prefix(64), as: UTF8.self)
+            let directives = ["#Software:", "#Version:", "#Fields:", "#Date:", "#Remark:", "#Start-Date:"]
+            return directives.contains(where: text.hasPrefix) ? .accessLog : nil
         default:
-            // `host ident user [date] "request" status …`
+            // `host ident user [date] "request" status …`, or a line a preset reads (AWS ALB, …).
             let text = String(decoding: body.prefix(4096), as: UTF8.self)
             if text.contains(" [") && text.contains("\"") { return .accessLog }
-            return nil
+            if case .none = AccessLogFormat.detect(Array(body)) { return nil }
+            return .accessLog
         }
     }
 

@@ -19,6 +19,9 @@ public struct IngestOptions: Sendable {
     public var maximumLineLength = 8 << 20
     /// The key of NanoMDM `url_params` that carries the attempt id. The default is `attempt`.
     public var attemptParameter = "attempt"
+    /// The format of access-log inputs. `nil` (the default) tells it from each log's first line; a line
+    /// this format reads also makes an input an access log when the format is detected.
+    public var logFormat: AccessLogFormat?
 
     public init() {}
 }
@@ -48,6 +51,10 @@ public struct IngestRunner {
         let options = self.options
         let stream = RecordStream(
             inputs: inputs, format: options.format, maximumLineLength: options.maximumLineLength,
+            detect: { line in
+                if let logFormat = options.logFormat, case .matched = logFormat.match(line) { return .accessLog }
+                return FormatDetector.detect(line)
+            },
             makeDecoder: { Decoders.make($0, options: options) })
         var state = State(options: options)
         if let path = options.rejectFile {
@@ -120,9 +127,11 @@ private struct State {
         var counts = batch[format.rawValue, default: IngestSummary.Counts()]
         defer { batch[format.rawValue] = counts }
         counts.records += 1
+        if let note = record.note { summary.note(note, source: format.rawValue) }
         switch record.outcome {
-        case .skipped:
+        case .skipped(let reason):
             counts.skipped += 1
+            summary.skipped(reason, at: "\(input):\(record.line)", source: format.rawValue)
         case .rejected(let reason):
             counts.rejected += 1
             try reject(record, input: input, reason: reason)

@@ -17,6 +17,9 @@ public struct DecodedRecord {
     /// The record's original bytes, written verbatim to a reject file.
     public var raw: [UInt8]
     public var outcome: Outcome
+    /// Something the summary should say about the input once, e.g. that its log format has no
+    /// Content-Type.
+    public var note: String?
 
     public init(line: Int, raw: [UInt8], outcome: Outcome) {
         self.line = line

@@ -19,6 +19,7 @@ final class RecordStream {
     private let requested: InputFormat?
     private let maximumLineLength: Int
     private let makeDecoder: (InputFormat) -> any InputDecoder
+    private let detect: ([UInt8]) -> InputFormat?
     private var reader: LineReader?
     private var decoder: (any InputDecoder)?
     private var pending: [DecodedRecord] = []
@@ -26,8 +27,10 @@ final class RecordStream {
 
     init(
         inputs: [IngestInput], format: InputFormat?, maximumLineLength: Int,
+        detect: @escaping ([UInt8]) -> InputFormat? = FormatDetector.detect,
         makeDecoder: @escaping (InputFormat) -> any InputDecoder
     ) {
+        self.detect = detect
         self.inputs = inputs.reversed()
         self.requested = format
         self.maximumLineLength = maximumLineLength
@@ -62,7 +65,7 @@ final class RecordStream {
                 return (currentName, decoder?.format ?? requested ?? .native, record)
             case .text(let bytes):
                 if decoder == nil {
-                    guard let format = FormatDetector.detect(bytes) else {
+                    guard let format = detect(bytes) else {
                         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                             let record = DecodedRecord(
                                 line: reader.lineNumber, raw: bytes, outcome: .skipped(reason: "blank line"))
@@ -70,7 +73,10 @@ final class RecordStream {
                         }
                         let record = DecodedRecord(
                             line: reader.lineNumber, raw: bytes,
-                            outcome: .rejected(reason: "unrecognised input format (use --from to name it)"))
+                            outcome: .rejected(
+                                reason:
+                                    "unrecognised input format (use --from to name it, and --log-format for an access log)"
+                            ))
                         return (currentName, .native, record)
                     }
                     decoder = makeDecoder(format)
