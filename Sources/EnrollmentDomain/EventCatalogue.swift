@@ -93,6 +93,18 @@ public enum EventCatalogue {
             "Any other MDM check-in or command result (DeclarativeManagement, Connect, acknowledgements).",
             fields: mdmFields + [FieldSpec("message_type", .text, required: true, "The check-in `MessageType`.")]),
         EventTypeSpec(
+            "mdm.command_failed", step: "Management profile",
+            "The device answered an MDM command with `Error` or `CommandFormatError` (a command result, topic "
+                + "`mdm.Connect`). `error_chain` holds Apple's `ErrorChain` as `[{code, domain, description}]`.",
+            fields: mdmFields + [
+                FieldSpec("status", .text, required: true, "The result's `Status`: `Error` or `CommandFormatError`."),
+                FieldSpec("command_uuid", .string, "The command's `CommandUUID`."),
+                FieldSpec("request_type", .string, "The command's `RequestType`, where the result names it."),
+                FieldSpec(
+                    "reason", .text, required: true,
+                    "The first error's domain and code, e.g. `MCInstallationErrorDomain 4001`; else the status."),
+            ]),
+        EventTypeSpec(
             "jit.registered", step: "Just-in-time registration",
             "The device registered with Entra ID through the SSO app extension.",
             fields: [FieldSpec("entra_device_id", .string, "The Entra device id, where reported.")]),
@@ -176,6 +188,9 @@ public enum EventCatalogue {
         FieldSpec(
             "enrollment_id", .text, required: true, "The device's `EnrollmentID` (or UDID for device enrollments)."),
         FieldSpec("topic", .string, "The webhook topic, e.g. `mdm.Authenticate`."),
+        FieldSpec("channel", .string, "`user` for a user channel (a macOS user, the user side of a User Enrollment)."),
+        FieldSpec(
+            "user_channel_id", .string, "The user channel's id (NanoMDM `ids.id`, `EnrollmentUserID`, `UserID`)."),
         FieldSpec("raw", .object, "The original webhook record, decoded plist included."),
     ]
 

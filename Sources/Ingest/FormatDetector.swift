@@ -29,7 +29,18 @@ public enum FormatDetector {
         }
     }
 
-    private static func detect(members: [String: JSONValue]) -> InputFormat {
+    /// Whether `line` opens a JSON document it does not complete (`{` alone, `[{` …): its format is told by
+    /// the document's members once complete (``DeferredJSONDecoder``).
+    static func opensDocument(_ line: [UInt8]) -> Bool {
+        var body = line[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        guard let first = body.first(where: { $0 != 0x20 && $0 != 0x09 }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        else { return false }
+        return (try? JSONParser.parse(body)) == nil
+    }
+
+    static func detect(members: [String: JSONValue]) -> InputFormat {
         if members["stream"] != nil && members["type"] != nil { return .native }
         if members["topic"] != nil || members["checkin_event"] != nil || members["acknowledge_event"] != nil {
             return .nanomdm
@@ -42,7 +53,7 @@ public enum FormatDetector {
         return .native
     }
 
-    private static func detect(text: String) -> InputFormat {
+    static func detect(text: String) -> InputFormat {
         let trimmed = text.trimmingCharacters(in: [" ", "\t"])
         if trimmed == "{" || trimmed == "[" || trimmed.hasPrefix("[{") || trimmed.hasPrefix("[ {") { return .graph }
         if text.contains("\"stream\"") && text.contains("\"event_id\"") && text.contains("\"occurred_at\"") {

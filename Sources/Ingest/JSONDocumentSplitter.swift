@@ -29,6 +29,8 @@ struct JSONDocumentSplitter {
     let maximumSize: Int
 
     private var open = false
+    /// Whether a document is open (started on an earlier line and not yet complete).
+    var isOpen: Bool { open }
     private var oversized = false
     private var line = 0
     private var bytes: [UInt8] = []

@@ -64,6 +64,9 @@ final class RecordStream {
                         reason: "line is \(length) bytes, longer than the limit of \(reader.maximumLineLength) bytes"))
                 return (currentName, decoder?.format ?? requested ?? .native, record)
             case .text(let bytes):
+                if decoder == nil, requested == nil, FormatDetector.opensDocument(bytes) {
+                    decoder = DeferredJSONDecoder(makeDecoder: makeDecoder)
+                }
                 if decoder == nil {
                     guard let format = detect(bytes) else {
                         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {

@@ -2,7 +2,9 @@ import EnrollmentDomain
 
 /// Labels a support engineer understands, one per event type.
 enum EventLabels {
-    static func label(type: String, data: [String: JSONValue]) -> String {
+    /// The label of an event; `effect` (its effect in its enrollment) tells a first TokenUpdate without a
+    /// tally from a later one.
+    static func label(type: String, data: [String: JSONValue], effect: EventEffect? = nil) -> String {
         func value(_ key: String) -> String? {
             switch data[key] {
             case .string(let text) where !text.isEmpty: text
@@ -31,9 +33,12 @@ enum EventLabels {
             let parts = os + [value("product_name")].compactMap { $0 }
             return "MDM check-in: Authenticate" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))")
         case "mdm.token_updated":
-            return data["token_update_tally"]?.intValue == 1
-                ? "MDM enrollment completed (first TokenUpdate)" : "MDM check-in: TokenUpdate"
-        case "mdm.checked_in": return "MDM check-in" + because("message_type")
+            let first = effect.map { $0 != .info } ?? (data["token_update_tally"]?.intValue == 1)
+            return first ? "MDM enrollment completed (first TokenUpdate)" : "MDM check-in: TokenUpdate"
+        case "mdm.checked_in":
+            return "MDM check-in" + because("message_type") + (value("channel") == "user" ? " (user channel)" : "")
+        case "mdm.command_failed":
+            return "MDM command failed" + because("reason") + detail("request_type", "command_uuid")
         case "jit.registered": return "Registered with Entra ID (just-in-time)"
         case "jit.failed": return "Just-in-time registration failed" + because("reason")
         case "authenticator.install_requested": return "Microsoft Authenticator install requested"

@@ -100,6 +100,21 @@ enum HintRules {
             cause: "Intune reports that the enrollment failed.",
             fix: "Look up the failure reason in Intune's enrollment troubleshooting for this user."),
         rule(
+            "mdm_app_install_failed", ["mdm.command_failed"], ["installapplication", "installenterpriseapplication"],
+            in: ["request_type"],
+            cause: "The device refused an app install command (for Microsoft Authenticator this blocks work-app "
+                + "sign-in); error_chain says why.",
+            fix: "Check the app's volume-purchase licences and assignment, then let the MDM send the install again."),
+        rule(
+            "mdm_profile_command_failed", ["mdm.command_failed"], ["installprofile", "mcprofileerrordomain"],
+            in: ["request_type", "reason"],
+            cause: "The device refused a configuration profile; error_chain names the payload and the reason.",
+            fix: "Fix the payload the error names (User Enrollment allows fewer payloads) and send the profile again."),
+        rule(
+            "mdm_command_failed", ["mdm.command_failed"],
+            cause: "The device answered an MDM command with an error; error_chain holds Apple's codes and text.",
+            fix: "Look the command up by its command_uuid in the MDM server, fix what error_chain names, resend it."),
+        rule(
             "jit_trailing_spaces", ["jit.failed"], ["trailing space"],
             cause: "The `device_registration` key or its `{{DEVICEREGISTRATION}}` value has trailing spaces.",
             fix: "Remove the trailing spaces in the SSO app extension profile and reassign it."),

@@ -46,6 +46,7 @@ struct StatusFold: Equatable {
         var blocker: Blocker?
         var productName: String?
         var modelFamily: String?
+        var effects = EventEffects()
         for recorded in events {
             let event = recorded.event
             let data = recorded.currentData
@@ -54,7 +55,7 @@ struct StatusFold: Equatable {
             productName = data.nonEmptyString("product_name") ?? productName
             modelFamily = data.nonEmptyString("model_family") ?? modelFamily
             osVersion = data.nonEmptyString("os_version") ?? osVersion
-            switch EventEffect(type: event.type, data: data) {
+            switch effects.effect(of: event, data: data) {
             case .success(let done):
                 furthest = max(furthest, done.index)
                 lastStepAt = event.occurredAt
