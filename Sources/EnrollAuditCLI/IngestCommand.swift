@@ -117,11 +117,13 @@ extension EnrollAudit {
 enum SummaryReport {
     static func json(_ summary: IngestSummary) -> JSONValue {
         func counts(_ c: IngestSummary.Counts) -> [String: JSONValue] {
-            [
+            var members: [String: JSONValue] = [
                 "records": .int(Int64(c.records)), "appended": .int(Int64(c.appended)),
                 "duplicates": .int(Int64(c.duplicates)), "rejected": .int(Int64(c.rejected)),
                 "skipped": .int(Int64(c.skipped)),
             ]
+            if c.restated > 0 { members["restated"] = .int(Int64(c.restated)) }
+            return members
         }
         var members = counts(summary.total)
         members["committed"] = .bool(summary.committed)
@@ -146,8 +148,9 @@ enum SummaryReport {
 
     static func text(_ summary: IngestSummary) -> String {
         func line(_ c: IngestSummary.Counts) -> String {
-            "\(c.records) records: \(c.appended) appended, \(c.duplicates) duplicates, \(c.rejected) rejected, "
-                + "\(c.skipped) skipped"
+            "\(c.records) records: \(c.appended) appended, \(c.duplicates) duplicates"
+                + (c.restated > 0 ? " (\(c.restated) restated with other fields, the first stored kept)" : "")
+                + ", \(c.rejected) rejected, \(c.skipped) skipped"
         }
         var text = "ingested \(line(summary.total))\n"
         for source in summary.sources.keys.sorted() {

@@ -53,13 +53,21 @@ public final class GraphDecoder: InputDecoder {
         }
         // Where the events are: (path for errors, the page's `value` elements).
         var pages: [(path: String, value: JSONValue?)] = []
+        var events: [(path: String, members: [String: JSONValue])] = []
         switch json {
         case .array(let elements):
+            // An array of pages (when any element is one), or a bare array of events (`jq '[.value[]]'`,
+            // PowerShell's ConvertTo-Json).
+            let isPaged = elements.contains { $0["value"] != nil || $0["@odata.context"] != nil }
             for (index, element) in elements.enumerated() {
-                guard let page = element.objectValue else {
-                    return whole(.rejected(reason: "[\(index)] must be a page object, not \(element.typeName)"))
+                guard let object = element.objectValue else {
+                    return whole(.rejected(reason: "[\(index)] must be an object, not \(element.typeName)"))
                 }
-                pages.append(("[\(index)].value", page["value"]))
+                if isPaged {
+                    pages.append(("[\(index)].value", object["value"]))
+                } else {
+                    events.append(("[\(index)]", object))
+                }
             }
         case .object(let members) where members["value"] != nil || members["@odata.context"] != nil:
             pages.append(("value", members["value"]))
@@ -68,7 +76,6 @@ public final class GraphDecoder: InputDecoder {
         default:
             return whole(.rejected(reason: "a Graph response must be a JSON object or array, not \(json.typeName)"))
         }
-        var events: [(path: String, members: [String: JSONValue])] = []
         for (path, value) in pages {
             guard let value, value != .null else { return whole(.rejected(reason: "\(path) is missing")) }
             guard case .array(let elements) = value else {
@@ -93,8 +100,10 @@ public final class GraphDecoder: InputDecoder {
     }
 
     private func record(_ members: [String: JSONValue], path: String, line: Int, raw: [UInt8]) -> DecodedRecord {
-        DecodedRecord(line: line, raw: raw) { () throws(RecordFailure) in
+        var record = DecodedRecord(line: line, raw: raw) { () throws(RecordFailure) in
             [try GraphEventMapper.event(RecordFields(members, path: path))]
         }
+        record.keyedBySourceID = true
+        return record
     }
 }

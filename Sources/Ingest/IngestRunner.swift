@@ -99,7 +99,9 @@ public struct IngestRunner {
                 throw error
             } catch {
                 // Reading the input failed (I/O, a damaged .lz4 frame): not about one record.
-                let reason = (error as? LZ4Error)?.description ?? error.localizedDescription
+                let reason =
+                    (error as? LZ4Error)?.description ?? (error as? UTF16Transcoder.Failure)?.description
+                    ?? error.localizedDescription
                 throw state.failure(fatal: "\(records.currentName): \(reason)")
             }
         }
@@ -153,6 +155,10 @@ private struct State {
                     case .duplicate: counts.duplicates += 1
                     }
                 }
+            } catch let error as EventStoreError where error.code == .eventIDConflict && record.keyedBySourceID {
+                // The source restated a fact it already gave (same id, other fields): the first is kept.
+                counts.duplicates += events.count
+                counts.restated += events.count
             } catch let error as EventStoreError where error.code == .eventIDConflict || error.code == .invalidEvent {
                 counts.rejected += 1
                 try reject(record, input: input, reason: error.description)

@@ -8,6 +8,9 @@ public struct IngestSummary: Sendable, Codable, Hashable {
         public var appended = 0
         /// Events already stored with identical content.
         public var duplicates = 0
+        /// Of the duplicates, events whose source restated an id already stored with other content (Graph's
+        /// `/v1.0` and `/beta` forms of one event): the event stored first is kept.
+        public var restated = 0
         /// Records refused (bad input); in reject-file mode, written to the reject file.
         public var rejected = 0
         /// Records deliberately not turned into events (blank lines, other URL paths).
@@ -19,6 +22,7 @@ public struct IngestSummary: Sendable, Codable, Hashable {
             records += other.records
             appended += other.appended
             duplicates += other.duplicates
+            restated += other.restated
             rejected += other.rejected
             skipped += other.skipped
         }

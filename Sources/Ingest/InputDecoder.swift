@@ -20,6 +20,10 @@ public struct DecodedRecord {
     /// Something the summary should say about the input once, e.g. that its log format has no
     /// Content-Type.
     public var note: String?
+    /// Whether the events' ids are the source's own ids (Graph's `id`): then the same id with other content
+    /// is a restatement of the same fact (the `/v1.0` and `/beta` forms of one event), kept once and
+    /// counted as a duplicate, not a conflict.
+    public var keyedBySourceID = false
 
     public init(line: Int, raw: [UInt8], outcome: Outcome) {
         self.line = line

@@ -26,6 +26,7 @@ public final class LineReader {
     private var scanned = 0
     private var atEnd = false
     private var decompressor: LZ4FrameReader?
+    private var utf16: UTF16Transcoder?
     private var sniffed = false
     private var sniffing: [UInt8] = []
     private static let chunkSize = 1 << 20
@@ -113,6 +114,11 @@ public final class LineReader {
             if sniffing.starts(with: LZ4FrameReader.magic) { decompressor = try LZ4FrameReader() }
             // A UTF-8 byte order mark (Windows tools write one) is not part of the first line.
             if sniffing.starts(with: [0xEF, 0xBB, 0xBF]) { sniffing.removeFirst(3) }
+            // A UTF-16 byte order mark (Windows PowerShell 5.1's Out-File): the text is transcoded to UTF-8.
+            if let order = UTF16Transcoder.byteOrder(of: sniffing) {
+                sniffing.removeFirst(2)
+                utf16 = UTF16Transcoder(byteOrder: order)
+            }
             swap(&bytes, &sniffing)
             sniffing = []
             if bytes.isEmpty { return }
@@ -121,11 +127,14 @@ public final class LineReader {
             if let decompressor, !decompressor.atFrameBoundary {
                 throw LZ4Error(reason: "the .lz4 input ends in the middle of a frame (truncated file)")
             }
+            try utf16?.finish()
             atEnd = true
             return
         }
         if let decompressor {
             try decompressor.decompress(bytes) { buffer.append(contentsOf: $0) }
+        } else if utf16 != nil {
+            buffer.append(contentsOf: try utf16!.transcode(bytes))
         } else {
             buffer.append(contentsOf: bytes)
         }

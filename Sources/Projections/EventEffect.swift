@@ -5,7 +5,7 @@ import EnrollmentDomain
 enum EventEffect: Hashable, Sendable {
     /// The step succeeded.
     case success(EnrollmentStep)
-    /// The step failed; `nil` step: the step after the furthest one reached (Intune's `enrollment.failed`).
+    /// The step failed; `nil` step: the step after the furthest one reached.
     case failure(EnrollmentStep?, reason: String)
     /// The user declined remote management.
     case declined
@@ -46,7 +46,8 @@ enum EventEffect: Hashable, Sendable {
         case "work_app.sign_in_blocked": self = .symptom(reason: text("reason"))
         case "enrollment.failed":
             let reason = text("reason")
-            self = .failure(reason.lowercased().contains("profile") ? .profileInstalled : nil, reason: reason)
+            self = .failure(
+                IntuneFailureSteps.step(category: data.nonEmptyString("category"), reason: reason), reason: reason)
         case "enrollment.fell_back": self = .fallback
         case "device.unenrolled": self = .unenrolled
         default: self = .info
