@@ -72,7 +72,7 @@ public final class GraphDecoder: InputDecoder {
         case .object(let members) where members["value"] != nil || members["@odata.context"] != nil:
             pages.append(("value", members["value"]))
         case .object(let members):
-            return [record(members, path: "", line: document.line, raw: document.bytes)]
+            return records(members, path: "", line: document.line, raw: document.bytes)
         default:
             return whole(.rejected(reason: "a Graph response must be a JSON object or array, not \(json.typeName)"))
         }
@@ -91,19 +91,29 @@ public final class GraphDecoder: InputDecoder {
         if events.isEmpty { return whole(.skipped(reason: "a page with no events")) }
         // The splitter's element positions match the events unless a page holds other arrays of objects.
         let located = document.elements.count == events.count
-        return events.enumerated().map { index, event in
+        return events.enumerated().flatMap { index, event in
             let place = located ? document.elements[index] : nil
-            return record(
+            return records(
                 event.members, path: event.path, line: place?.line ?? document.line,
                 raw: place.map { Array(document.bytes[$0.range]) } ?? JSONValue.object(event.members).canonicalBytes)
         }
     }
 
-    private func record(_ members: [String: JSONValue], path: String, line: Int, raw: [UInt8]) -> DecodedRecord {
-        var record = DecodedRecord(line: line, raw: raw) { () throws(RecordFailure) in
-            [try GraphEventMapper.event(RecordFields(members, path: path))]
+    /// The records of one Graph object: one per event it yields (a managed device gives two facts), so a
+    /// Graph record is an event and each is stored or restated on its own.
+    private func records(_ members: [String: JSONValue], path: String, line: Int, raw: [UInt8]) -> [DecodedRecord] {
+        var records: [DecodedRecord]
+        do {
+            switch try GraphResources.map(RecordFields(members, path: path)) {
+            case .events(let events):
+                records = events.map { DecodedRecord(line: line, raw: raw, outcome: .events([$0])) }
+            case .skipped(let reason):
+                records = [DecodedRecord(line: line, raw: raw, outcome: .skipped(reason: reason))]
+            }
+        } catch {
+            records = [DecodedRecord(line: line, raw: raw, outcome: .rejected(reason: error.reason))]
         }
-        record.keyedBySourceID = true
-        return record
+        for index in records.indices { records[index].keyedBySourceID = true }
+        return records
     }
 }

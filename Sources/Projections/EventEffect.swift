@@ -39,6 +39,7 @@ enum EventEffect: Hashable, Sendable {
             default: self = .info
             }
         case "mdm.command_failed": self = .symptom(reason: text("reason"))
+        case "intune.device_enrolled": self = .success(.profileInstalled)
         case "jit.registered": self = .success(.jitRegistration)
         case "jit.failed": self = .failure(.jitRegistration, reason: text("reason"))
         case "authenticator.installed": self = .success(.authenticatorInstalled)

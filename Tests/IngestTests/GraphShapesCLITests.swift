@@ -7,28 +7,12 @@ import Testing
 /// (`Tests/Fixtures/real-world/graph-*`, written from the Graph `enrollmentTroubleshootingEvent` resource
 /// of `/v1.0` and `/beta`): bare arrays (PowerShell `ConvertTo-Json`, `jq '[.value[]]'`), pages one per
 /// line and pretty-printed with `@odata.nextLink`, UTF-16 from Windows PowerShell's `Out-File`.
-struct GraphShapesCLITests {
+struct GraphShapesCLITests: FixtureStoreTests {
     let directory = TemporaryDirectory()
     var store: String { directory.path("graph.sqlite") }
     static let deviceCap = "c0ffee00-1111-4222-8333-444455556666"
     static let unlicensed = "c0ffee00-2222-4333-8444-555566667777"
     static let profile = "c0ffee00-3333-4444-8555-666677778888"
-
-    func ingest(_ files: [String]) throws -> JSONValue {
-        let result = try CommandLineTool.run(
-            ["ingest", "--store", store, "--format", "json"] + files.map { Fixtures.path("real-world/" + $0) })
-        #expect(result.status == 0, "\(result.stderr)")
-        return try JSONParser.parse(result.stdout)
-    }
-
-    func devices() throws -> [String: JSONValue] {
-        let result = try CommandLineTool.run(["devices", "--store", store, "--format", "json"])
-        var byID: [String: JSONValue] = [:]
-        for device in try JSONParser.parse(result.stdout).elements ?? [] {
-            if let id = device["enrollment"]?.stringValue { byID[id] = device }
-        }
-        return byID
-    }
 
     @Test(arguments: [
         ("graph-bare-array.json", [deviceCap, unlicensed]),

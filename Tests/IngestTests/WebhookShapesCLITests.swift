@@ -6,34 +6,23 @@ import Testing
 /// NanoMDM and MicroMDM webhook bodies exactly as their Go code marshals them
 /// (`Tests/Fixtures/real-world/{nanomdm,micromdm}-webhook*`, written from nanomdm's `service/webhook`
 /// event schema and micromdm's `workflow/webhook` structs and docs), through `enroll-audit ingest`.
-struct WebhookShapesCLITests {
+struct WebhookShapesCLITests: FixtureStoreTests {
     let directory = TemporaryDirectory()
     var store: String { directory.path("webhooks.sqlite") }
     static let userEnrollment = "7d1c6a8e0b2f4e93a5c1d0e9f8b7a6c5d4e3f2a1"
     static let mac = "470E005B-17C1-4537-BBB3-0EBC340D432A"
     static let microMDM = "A5EF1BA1-586D-4F29-B4F3-759DADAC2DDD"
 
-    func ingest(_ files: [String]) throws -> [JSONValue] {
-        let result = try CommandLineTool.run(
-            ["ingest", "--store", store] + files.map { Fixtures.path("real-world/" + $0) })
-        #expect(result.status == 0, "\(result.stderr)")
-        let export = try CommandLineTool.run(["export", "--store", store, "--format", "ndjson"])
-        return try export.stdout.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
+    /// Ingests `files` and returns every stored event.
+    func ingestAndExport(_ files: [String]) throws -> [JSONValue] {
+        try ingest(files)
+        return try exported()
     }
 
-    func timeline(_ id: String) throws -> [JSONValue] {
-        let result = try CommandLineTool.run(["timeline", "--store", store, "--format", "json", id])
-        #expect(result.status == 0, "\(result.stderr)")
-        return try JSONParser.parse(result.stdout)["entries"]?.elements ?? []
-    }
-
-    func device(_ id: String) throws -> JSONValue? {
-        let result = try CommandLineTool.run(["devices", "--store", store, "--format", "json"])
-        return try JSONParser.parse(result.stdout).elements?.first { $0["enrollment"]?.stringValue == id }
-    }
+    func device(_ id: String) throws -> JSONValue? { try devices()[id] }
 
     @Test func nanoMDMBodiesInGoFieldOrderWithTraceIDsAndNanosecondOffsetsAreRead() throws {
-        let events = try ingest(["nanomdm-webhooks.ndjson"])
+        let events = try ingestAndExport(["nanomdm-webhooks.ndjson"])
         #expect(events.count == 8)
         #expect(events.allSatisfy { $0["source"] == .string("nanomdm") })
         // A 16-hex trace id is not a UUID: the id is derived from the body, so re-ingesting is a no-op.
@@ -55,7 +44,7 @@ struct WebhookShapesCLITests {
     }
 
     @Test func anAcknowledgeWithStatusErrorIsAFailureWithItsCommandAndErrorChain() throws {
-        let events = try ingest(["nanomdm-webhooks.ndjson"])
+        let events = try ingestAndExport(["nanomdm-webhooks.ndjson"])
         let failures = events.filter { $0["type"] == .string("mdm.command_failed") }
         #expect(failures.count == 2)
         let install = try #require(
@@ -88,7 +77,7 @@ struct WebhookShapesCLITests {
     }
 
     @Test func aMacOSUserChannelTokenUpdateIsACheckInOfItsDeviceNotASecondCompletion() throws {
-        let events = try ingest(["nanomdm-webhooks.ndjson"])
+        let events = try ingestAndExport(["nanomdm-webhooks.ndjson"])
         let user = try #require(events.first { $0["data"]?["channel"] == .string("user") })
         #expect(user["type"] == .string("mdm.checked_in"))
         #expect(user["stream"] == .string(Self.mac))
@@ -99,7 +88,7 @@ struct WebhookShapesCLITests {
     }
 
     @Test func microMDMBodiesAreLabelledAndTheirFirstTokenUpdateCompletesTheEnrollment() throws {
-        let events = try ingest(["micromdm-webhooks.ndjson", "micromdm-webhook-pretty.json"])
+        let events = try ingestAndExport(["micromdm-webhooks.ndjson", "micromdm-webhook-pretty.json"])
         #expect(events.count == 5)
         #expect(events.allSatisfy { $0["source"] == .string("micromdm") })
         #expect(events.allSatisfy { $0["stream"] == .string(Self.microMDM) })
