@@ -11,11 +11,19 @@ import Foundation
 /// (`deviceId`), the time `lastSyncDateTime`, the user `userPrincipalName`.
 enum AppInstallStatusMapper {
     static let bundleID = "com.microsoft.azureauthenticator"
+    /// The `installState` values (Graph `resultantAppState`) that are neither an install nor a failure.
+    static let skippedStates: Set<String> = [
+        "notInstalled", "pendingInstall", "notApplicable", "unknown", "unknownFutureValue",
+    ]
 
     static func events(_ object: RecordFields) throws(RecordFailure) -> GraphMapping {
         let state = try object.requiredString("installState")
         let failed = state == "failed" || state == "uninstallFailed"
-        guard state == "installed" || failed else { return .skipped("Authenticator not installed yet (\(state))") }
+        guard state == "installed" || failed else {
+            // The reason is counted and printed: only Graph's own state names go into it.
+            let known = skippedStates.contains(state) ? state : "another state"
+            return .skipped("Authenticator not installed yet (\(known))")
+        }
         guard let deviceID = try GraphResources.id(object, "deviceId") else {
             throw RecordFailure("\(object.name("deviceId")) is required (the Intune device id)")
         }

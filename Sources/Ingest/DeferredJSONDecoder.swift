@@ -30,7 +30,7 @@ final class DeferredJSONDecoder: InputDecoder {
                 return decide(members.map(FormatDetector.detect(members:)) ?? text())
             case .broken:
                 return decide(text())
-            case .blank:
+            case .blank, .element:
                 continue
             }
         }

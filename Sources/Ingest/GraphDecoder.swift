@@ -6,7 +6,7 @@ import EnrollmentDomain
 /// Each event is one record, reported at the line where its object starts, with its own bytes for the
 /// reject file. A document is buffered until it is complete, up to ``maximumDocumentSize``. Events map
 /// as ``GraphEventMapper`` says.
-public final class GraphDecoder: InputDecoder {
+public final class GraphDecoder: InputDecoder, StreamingDecoder {
     public let format = InputFormat.graph
     /// The largest JSON document accepted: 64 MiB.
     public static let maximumDocumentSize = 64 << 20
@@ -25,6 +25,10 @@ public final class GraphDecoder: InputDecoder {
         splitter.finish().flatMap(records)
     }
 
+    func feedPiece(_ piece: [UInt8], lineNumber: Int, first: Bool, last: Bool) -> [DecodedRecord] {
+        splitter.feedPiece(piece, lineNumber: lineNumber, first: first, last: last).flatMap(records)
+    }
+
     private func records(_ piece: JSONDocumentSplitter.Piece) -> [DecodedRecord] {
         switch piece {
         case .blank(let line, let raw):
@@ -33,6 +37,20 @@ public final class GraphDecoder: InputDecoder {
             return [DecodedRecord(line: line, raw: raw, outcome: .rejected(reason: reason))]
         case .document(let document):
             return records(document)
+        case .element(let line, let raw, let index):
+            // An event of a page read in pieces, handed out as soon as it was complete.
+            let json: JSONValue
+            do { json = try JSONParser.parse(raw) } catch {
+                return [
+                    DecodedRecord(line: line, raw: raw, outcome: .rejected(reason: "invalid JSON: \(error.reason)"))
+                ]
+            }
+            guard let members = json.objectValue else {
+                return [
+                    DecodedRecord(line: line, raw: raw, outcome: .rejected(reason: "value[\(index)] must be an object"))
+                ]
+            }
+            return records(members, path: "value[\(index)]", line: line, raw: raw)
         }
     }
 
@@ -86,6 +104,14 @@ public final class GraphDecoder: InputDecoder {
                     return whole(.rejected(reason: "\(path)[\(index)] must be an object, not \(element.typeName)"))
                 }
                 events.append(("\(path)[\(index)]", members))
+            }
+        }
+        if document.streamed > 0 {
+            // The page was read in pieces: its events were handed out already; `{}` holds their places.
+            return events.filter { !$0.members.isEmpty }.flatMap { event in
+                records(
+                    event.members, path: event.path, line: document.line,
+                    raw: JSONValue.object(event.members).canonicalBytes)
             }
         }
         if events.isEmpty { return whole(.skipped(reason: "a page with no events")) }

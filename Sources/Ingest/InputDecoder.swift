@@ -43,6 +43,13 @@ public protocol InputDecoder: AnyObject {
     func finish() -> [DecodedRecord]
 }
 
+/// A decoder that reads a line longer than the line limit in pieces, in bounded memory (a compact Graph
+/// page of any size).
+protocol StreamingDecoder: InputDecoder {
+    /// Decodes one piece of an over-long line; `first` and `last` say which.
+    func feedPiece(_ piece: [UInt8], lineNumber: Int, first: Bool, last: Bool) -> [DecodedRecord]
+}
+
 /// The input formats `ingest` understands.
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
     /// The store's own NDJSON event lines (DESIGN.md §3), including its exports.

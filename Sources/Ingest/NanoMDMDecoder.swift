@@ -60,6 +60,9 @@ public final class NanoMDMDecoder: InputDecoder {
             DecodedRecord(line: document.line, raw: document.bytes) { () throws(RecordFailure) in
                 [try event(document.bytes, nil)]
             }
+        case .element(let line, let raw, _):
+            // Only documents read in pieces hand out elements, and webhook lines are not read so.
+            DecodedRecord(line: line, raw: raw) { () throws(RecordFailure) in [try event(raw, nil)] }
         }
     }
 

@@ -1,7 +1,10 @@
 import EnrollmentDomain
+import EventStore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import Ingest
 
 /// Graph `deviceManagement/troubleshootingEvents` as admins export it
 /// (`Tests/Fixtures/real-world/graph-*`, written from the Graph `enrollmentTroubleshootingEvent` resource
@@ -83,5 +86,43 @@ struct GraphShapesCLITests: FixtureStoreTests {
         let result = try CommandLineTool.run(["ingest", "--store", store, "-"], stdin: bytes)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("graph: 3 records: 3 appended"))
+    }
+}
+
+/// A compact Graph page on one line longer than the line limit is read in pieces, event by event.
+struct GraphPageStreamingTests {
+    let directory = TemporaryDirectory()
+
+    static func page(events count: Int, padding: Int, broken: Int? = nil) -> String {
+        let events = (0..<count).map { index in
+            let time = index == broken ? "yesterday" : "2026-10-08T08:00:\(String(format: "%02d", index % 60))Z"
+            return
+                ##"{"@odata.type":"#microsoft.graph.enrollmentTroubleshootingEvent","id":"\##(UUID().uuidString.lowercased())","eventDateTime":"\##(time)","correlationId":"\##(UUID().uuidString.lowercased())","failureCategory":"badRequest","failureReason":"x","padding":"\##(String(repeating: "p", count: padding))"}"##
+        }
+        return
+            #"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#deviceManagement/troubleshootingEvents","value":["#
+            + events.joined(separator: ",") + "]}"
+    }
+
+    @Test func aPageLongerThanTheLineLimitYieldsEveryEventWithItsOwnBytes() throws {
+        let store = try SQLiteEventStore(path: directory.path("stream.sqlite"))
+        var options = IngestOptions()
+        options.maximumLineLength = 4096
+        let text = Self.page(events: 60, padding: 300, broken: 41) + "\n" + Self.page(events: 2, padding: 10) + "\n"
+        options.rejectFile = directory.path("rejects.txt")
+        let summary = try Ingesting.run(text: text, in: directory, into: store, options: options)
+        #expect(summary.sources["graph"]?.appended == 61)
+        #expect(summary.sources["graph"]?.rejected == 1)
+        let rejects = try String(contentsOfFile: directory.path("rejects.txt"), encoding: .utf8)
+        #expect(rejects.hasPrefix("# \(directory.path("input.txt")):1: value[41].eventDateTime must be an RFC 3339"))
+        #expect(rejects.contains("\n{\"@odata.type\""), "the reject file holds the event's own bytes")
+    }
+
+    @Test func aNineMegabytePageOnOneLineIsIngestedThroughTheBinary() throws {
+        let path = directory.path("page.json")
+        try Data((Self.page(events: 9, padding: 1 << 20) + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let result = try CommandLineTool.run(["ingest", "--store", directory.path("s.sqlite"), path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("graph: 9 records: 9 appended"))
     }
 }
