@@ -29,6 +29,9 @@ public enum FormatDetector {
         }
     }
 
+    /// Members only Graph's `managedDevice`, `auditEvent`, `mobileAppInstallStatus` and `signIn` have.
+    static let graphResourceMembers = ["deviceEnrollmentType", "activityType", "installState", "createdDateTime"]
+
     /// Whether `line` opens a JSON document it does not complete (`{` alone, `[{` …): its format is told by
     /// the document's members once complete (``DeferredJSONDecoder``).
     static func opensDocument(_ line: [UInt8]) -> Bool {
@@ -50,6 +53,8 @@ public enum FormatDetector {
         {
             return .graph
         }
+        // Intune's and Entra's resources as tools export them without `@odata.type` (GraphResources).
+        if graphResourceMembers.contains(where: { members[$0] != nil }) { return .graph }
         return .native
     }
 
@@ -66,6 +71,7 @@ public enum FormatDetector {
         }
         if text.contains("@odata") || text.contains("\"value\"") || text.contains("eventDateTime")
             || text.contains("TroubleshootingEvent")
+            || graphResourceMembers.contains(where: { text.contains("\"\($0)\"") })
         {
             return .graph
         }

@@ -137,4 +137,16 @@ struct IntuneSourcesCLITests: FixtureStoreTests {
         #expect(entries.contains { $0["source"] == .string("entra-signin") })
         #expect(entries.contains { $0["type"] == .string("intune.device_synced") })
     }
+
+    @Test func aPowerShellBareArrayOfManagedDevicesIsToldByItsMembers() throws {
+        // `Get-MgDeviceManagementManagedDevice | ConvertTo-Json`: a bare array, no @odata members.
+        let page = try JSONParser.parse(
+            try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("real-world/intune-managed-devices-1.json"))))
+        let devices = try #require(page["value"])
+        let path = directory.path("devices.json")
+        try Data(devices.prettyString.utf8).write(to: URL(fileURLWithPath: path))
+        let result = try CommandLineTool.run(["ingest", "--store", store, "--format", "json", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSONParser.parse(result.stdout)["sources"]?["graph"]?["appended"] == .int(4))
+    }
 }
