@@ -9,9 +9,12 @@ extension EnrollAudit {
         static let configuration = CommandConfiguration(
             abstract: "Ingest events from files or standard input.",
             discussion: """
-                Reads native NDJSON events, NanoMDM/MicroMDM webhook lines, Microsoft Graph troubleshooting \
-                events and access logs of /.well-known/com.apple.remotemanagement; the format is detected \
-                per file unless --from names it. .lz4 (LZ4 frame) inputs are decompressed transparently.
+                Reads native NDJSON events, NanoMDM/MicroMDM webhook bodies, Microsoft Graph exports \
+                (troubleshooting events, Entra sign-ins, Intune managed devices, audit events, Authenticator \
+                install statuses) and access logs of /.well-known/com.apple.remotemanagement in the server's \
+                format (--log-format); the format is detected per file unless --from names it. .lz4 (LZ4 \
+                frame) and UTF-16 (with a byte order mark) inputs are read transparently. Skipped records \
+                are counted by reason.
 
                 By default an ingest is all or nothing: one bad record and nothing is stored (exit 2), and \
                 every bad record is listed with file, line and reason. With --reject-file, good records are \

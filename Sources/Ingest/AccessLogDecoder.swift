@@ -189,12 +189,19 @@ public final class AccessLogDecoder: InputDecoder {
 
 /// Why an access-log line is skipped: the reasons the summary counts.
 public enum AccessLogSkip: String, Sendable, CaseIterable {
+    /// Nothing but spaces and tabs.
     case blank = "blank line"
+    /// A W3C `#Software:`, `#Version:`, `#Date:` or `#Fields:` line.
     case directive = "W3C directive"
+    /// A line the log format does not read, and that does not name the discovery path.
     case notInFormat = "not a line of the log format"
+    /// A request field that is not `METHOD target PROTOCOL`: `"-"`, a TLS handshake, scanner garbage.
     case notHTTP = "not an HTTP request"
+    /// A request for another URL.
     case otherPath = "another path"
+    /// A `HEAD`, `POST`, … of the discovery path.
     case notGET = "not a GET of the discovery path"
+    /// A GET of the discovery path without a `user-identifier` (a probe).
     case noUserIdentifier = "discovery request without user-identifier"
 }
 

@@ -150,13 +150,19 @@ extension AccessLogField {
 public struct AccessLogFormatError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem.
     public enum Code: String, Sendable, Hashable {
+        /// Neither a preset nor a string with `$variables` or `%directives`.
         case notAFormat = "not_a_format"
+        /// A `${` or `%{` without its `}`, or a format ending inside a directive.
         case unterminated
+        /// Two fields with nothing between them: a line cannot be cut there.
         case adjacentFields = "adjacent_fields"
+        /// No time, no request or no status.
         case missingField = "missing_field"
+        /// A directive the reader does not support (a strftime `%{…}t` other than CLF's).
         case unsupported
     }
 
+    /// What kind of problem.
     public var code: Code
     /// What is wrong, naming the variable or directive.
     public var message: String
