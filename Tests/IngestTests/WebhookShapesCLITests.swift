@@ -126,4 +126,21 @@ struct WebhookShapesCLITests: FixtureStoreTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("-:1: created_at is Go's zero time (0001-01-01T00:00:00Z)"))
     }
+
+    @Test func theUserChannelOfAUserEnrollmentIsNotASecondCompletionEither() throws {
+        // NanoMDM's `ids` of a User Enrollment's user channel: `EnrollmentID:EnrollmentUserID`, its parent the device.
+        let lines = try Fixtures.lines("real-world/nanomdm-webhooks.ndjson")
+        let user = lines[1].replacingOccurrences(
+            of: #""ids":{"id":"\#(Self.userEnrollment)","type":"User Enrollment (Device)"}"#,
+            with:
+                #""ids":{"id":"\#(Self.userEnrollment):0b1c2d3e","parent_id":"\#(Self.userEnrollment)","type":"User Enrollment"}"#
+        ).replacingOccurrences(of: "a1f3c09d7e6b5a42", with: "b2f3c09d7e6b5a43")
+        #expect(user != lines[1])
+        let input = (lines[0] + "\n" + lines[1] + "\n" + user + "\n").utf8
+        let result = try CommandLineTool.run(["ingest", "--store", store, "-"], stdin: Data(input))
+        #expect(result.status == 0, "\(result.stderr)")
+        let labels = try timeline(Self.userEnrollment).compactMap { $0["label"]?.stringValue }
+        #expect(labels.filter { $0 == "MDM enrollment completed (first TokenUpdate)" }.count == 1)
+        #expect(labels.contains("MDM check-in: TokenUpdate (user channel)"))
+    }
 }
