@@ -111,7 +111,7 @@ public struct AccessLogFormat: Sendable, Hashable, CustomStringConvertible {
         name: String, elements: [Element], allowsTrailingFields: Bool
     ) throws(AccessLogFormatError) -> AccessLogFormat {
         var merged: [Element] = []
-        for element in elements {
+        for element in joinedTargets(elements) {
             switch (merged.last, element) {
             case (.literal(let previous), .literal(let next)):
                 merged[merged.count - 1] = .literal(previous + next)
@@ -124,6 +124,32 @@ public struct AccessLogFormat: Sendable, Hashable, CustomStringConvertible {
         }
         try require(merged.compactMap { if case .field(let field, _) = $0 { field } else { nil } }, in: "the format")
         return AccessLogFormat(name: name, layout: .template(merged, allowsTrailingFields: allowsTrailingFields))
+    }
+
+    /// The path-and-query idioms as one target field: Apache's `%U%q` (`%q` is `?query` or nothing) and
+    /// nginx's `$uri$is_args$args` (`$is_args` is `?` or nothing).
+    private static func joinedTargets(_ elements: [Element]) -> [Element] {
+        var result: [Element] = []
+        var index = 0
+        while index < elements.count {
+            if case .field(.path, let path) = elements[index], index + 1 < elements.count {
+                if case .field(.query, let query) = elements[index + 1], query == "%q" {
+                    result.append(.field(.target, name: path + query))
+                    index += 2
+                    continue
+                }
+                if index + 2 < elements.count, case .field(.other("$is_args"), _) = elements[index + 1],
+                    case .field(.query, let query) = elements[index + 2]
+                {
+                    result.append(.field(.target, name: path + "$is_args" + query))
+                    index += 3
+                    continue
+                }
+            }
+            result.append(elements[index])
+            index += 1
+        }
+        return result
     }
 
     private static func require(_ fields: [AccessLogField], in place: String) throws(AccessLogFormatError) {

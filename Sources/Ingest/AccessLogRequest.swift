@@ -96,7 +96,8 @@ struct AccessLogRequest {
     /// Seconds (scale 1000) or milliseconds (scale 1) since 1970, with an optional fraction.
     private static func epochTime(_ text: String, scale: Int64) -> Timestamp? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = Int64(parts[0]), whole >= 0, whole < 1 << 40 else { return nil }
+        // Up to about the year 36,800, in either unit.
+        guard let whole = Int64(parts[0]), whole >= 0, whole < (1 << 40) * (scale == 1 ? 1000 : 1) else { return nil }
         var milliseconds = whole * scale
         if parts.count == 2 {
             let digits = parts[1]
