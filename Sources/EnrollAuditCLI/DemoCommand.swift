@@ -11,7 +11,8 @@ extension EnrollAudit {
         static let configuration = CommandConfiguration(
             abstract: "Simulate a fleet into a fresh store and show what the tool does.",
             discussion: """
-                Writes the simulator's native events and NanoMDM webhook lines to temporary files, ingests \
+                Writes the simulator's native events, NanoMDM webhook lines and Intune/Entra Graph objects \
+                (sign-ins, managed devices, install statuses, audit events) to temporary files, ingests \
                 them like real input, then prints fleet statistics, the top failure reasons, one stalled \
                 enrollment's timeline with hints, and the commands to try next. The same seed always gives \
                 the same fleet.
@@ -82,23 +83,28 @@ extension EnrollAudit {
             try Terminal.standardOutput(out)
         }
 
-        /// Writes the simulated fleet to two temporary files: native events and NanoMDM webhook lines.
+        /// Writes the simulated fleet to three temporary files: native events, NanoMDM webhook lines and
+        /// the Graph objects of Intune and Entra ID.
         func simulate() throws -> [String] {
             let directory = FileManager.default.temporaryDirectory.path
             let native = "\(directory)/enroll-audit-demo-\(getpid())-native.ndjson"
             let webhooks = "\(directory)/enroll-audit-demo-\(getpid())-nanomdm.ndjson"
+            let intune = "\(directory)/enroll-audit-demo-\(getpid())-intune.ndjson"
             var nativeBytes: [UInt8] = []
             var webhookBytes: [UInt8] = []
+            var intuneBytes: [UInt8] = []
             FleetSimulator(seed: seed, users: users).forEachAttempt { attempt in
                 for event in attempt.events {
                     event.jsonValue.write(to: &nativeBytes)
                     nativeBytes.append(0x0A)
                 }
                 for line in attempt.webhookLines { webhookBytes += Array(line.utf8) + [0x0A] }
+                for line in attempt.intuneLines { intuneBytes += Array(line.utf8) + [0x0A] }
             }
             try Data(nativeBytes).write(to: URL(fileURLWithPath: native))
             try Data(webhookBytes).write(to: URL(fileURLWithPath: webhooks))
-            return [native, webhooks]
+            try Data(intuneBytes).write(to: URL(fileURLWithPath: intune))
+            return [native, webhooks, intune]
         }
     }
 }

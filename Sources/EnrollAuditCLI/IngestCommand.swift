@@ -10,9 +10,12 @@ extension EnrollAudit {
         static let configuration = CommandConfiguration(
             abstract: "Ingest events from files or standard input.",
             discussion: """
-                Reads native NDJSON events, NanoMDM/MicroMDM webhook lines, Microsoft Graph troubleshooting \
-                events and access logs of /.well-known/com.apple.remotemanagement; the format is detected \
-                per file unless --from names it. .lz4 (LZ4 frame) inputs are decompressed transparently.
+                Reads native NDJSON events, NanoMDM/MicroMDM webhook bodies, Microsoft Graph exports \
+                (troubleshooting events, Entra sign-ins, Intune managed devices, audit events, Authenticator \
+                install statuses) and access logs of /.well-known/com.apple.remotemanagement in the server's \
+                format (--log-format); the format is detected per file unless --from names it. .lz4 (LZ4 \
+                frame) and UTF-16 (with a byte order mark) inputs are read transparently. Skipped records \
+                are counted by reason.
 
                 By default an ingest is all or nothing: one bad record and nothing is stored (exit 2), and \
                 every bad record is listed with file, line and reason. With --reject-file, good records are \
@@ -38,6 +41,13 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("The url_params key of NanoMDM check-ins that carries the attempt id."))
         var attemptParameter = "attempt"
 
+        @Option(
+            help: ArgumentHelp(
+                "The access logs' format: a preset (common, combined, main, vhost_combined, discovery, w3c, alb), "
+                    + "an nginx log_format string or an Apache LogFormat string; by default told from the first line.",
+                valueName: "format"))
+        var logFormat: String?
+
         @Option(help: "The summary's format.")
         var format: ReportFormat = .text
 
@@ -46,6 +56,9 @@ extension EnrollAudit {
 
         func validate() throws {
             if let commitEvery, commitEvery < 1 { throw ValidationError("--commit-every must be at least 1") }
+            if let logFormat {
+                do { _ = try AccessLogFormat(specification: logFormat) } catch { throw ValidationError(error.message) }
+            }
         }
 
         func run() throws {
@@ -83,6 +96,9 @@ extension EnrollAudit {
             options.rejectFile = rejectFile
             options.commitEvery = commitEvery
             options.attemptParameter = attemptParameter
+            options.logFormat = try logFormat.map { specification throws in
+                try AccessLogFormat(specification: specification)
+            }
             let progress = Terminal.progress("ingesting records")
             let runner = IngestRunner(options: options, progress: progress.map { report in { report(Int64($0)) } })
             return try runner.run(inputs, into: store)
@@ -119,15 +135,31 @@ extension EnrollAudit {
 enum SummaryReport {
     static func json(_ summary: IngestSummary) -> JSONValue {
         func counts(_ c: IngestSummary.Counts) -> [String: JSONValue] {
-            [
+            var members: [String: JSONValue] = [
                 "records": .int(Int64(c.records)), "appended": .int(Int64(c.appended)),
                 "duplicates": .int(Int64(c.duplicates)), "rejected": .int(Int64(c.rejected)),
                 "skipped": .int(Int64(c.skipped)),
             ]
+            if c.restated > 0 { members["restated"] = .int(Int64(c.restated)) }
+            return members
         }
         var members = counts(summary.total)
         members["committed"] = .bool(summary.committed)
-        members["sources"] = .object(summary.sources.mapValues { .object(counts($0)) })
+        var sources: [String: JSONValue] = [:]
+        for (source, sourceCounts) in summary.sources {
+            var members = counts(sourceCounts)
+            if let skips = summary.skips[source], !skips.isEmpty {
+                members["skipped_by_reason"] = .object(
+                    skips.mapValues {
+                        .object(["count": .int(Int64($0.count)), "first": .array($0.first.map(JSONValue.string))])
+                    })
+            }
+            if let notes = summary.notes[source], !notes.isEmpty {
+                members["notes"] = .array(notes.map(JSONValue.string))
+            }
+            sources[source] = .object(members)
+        }
+        members["sources"] = .object(sources)
         members["reject_file"] = summary.rejectFile.map(JSONValue.string) ?? .null
         return .object(members)
     }
@@ -151,12 +183,19 @@ enum SummaryReport {
 
     static func text(_ summary: IngestSummary) -> String {
         func line(_ c: IngestSummary.Counts) -> String {
-            "\(c.records) records: \(c.appended) appended, \(c.duplicates) duplicates, \(c.rejected) rejected, "
-                + "\(c.skipped) skipped"
+            "\(c.records) records: \(c.appended) appended, \(c.duplicates) duplicates"
+                + (c.restated > 0 ? " (\(c.restated) restated with other fields, the first stored kept)" : "")
+                + ", \(c.rejected) rejected, \(c.skipped) skipped"
         }
         var text = "ingested \(line(summary.total))\n"
         for source in summary.sources.keys.sorted() {
             text += "  \(source): \(line(summary.sources[source]!))\n"
+            let skips = (summary.skips[source] ?? [:]).sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+            for (reason, skipped) in skips {
+                let more = skipped.count > skipped.first.count ? ", …" : ""
+                text += "    skipped \(skipped.count): \(reason) (\(skipped.first.joined(separator: ", "))\(more))\n"
+            }
+            for note in summary.notes[source] ?? [] { text += "    note: \(note)\n" }
         }
         if let rejectFile = summary.rejectFile, summary.total.rejected > 0 {
             text += "rejected records written to \(TerminalText.escaped(rejectFile))\n"

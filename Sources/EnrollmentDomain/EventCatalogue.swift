@@ -40,16 +40,20 @@ public enum EventCatalogue {
             fields: [
                 FieldSpec("upn", .text, required: true, "The user principal name."),
                 FieldSpec("aad_user_id", .string, "The Entra object id of the user; links Graph events to the UPN."),
-                FieldSpec("method", .string, "How: `work_account`."),
-            ]),
+                FieldSpec("method", .string, "How: `work_account`, or `entra_sign_in` from the Entra sign-in log."),
+            ] + signInLogFields),
         EventTypeSpec(
             "account.sign_in_failed", step: "Work-account sign-in",
             "The work-account sign-in failed.",
             fields: [
                 FieldSpec("upn", .string, "The user principal name."),
-                FieldSpec("reason", .text, required: true, "Why, e.g. `enrollment_sso_app_preinstalled`."),
-                FieldSpec("message", .string, "The message the device showed."),
-            ]),
+                FieldSpec(
+                    "reason", .text, required: true,
+                    "Why, e.g. `enrollment_sso_app_preinstalled`, or `AADSTS<code>` from the Entra sign-in log."),
+                FieldSpec("message", .string, "The message the device showed (the sign-in log's `failureReason`)."),
+                FieldSpec("aad_user_id", .string, "The Entra object id of the user."),
+                FieldSpec("error_code", .integer, "The sign-in log's `status.errorCode` (the AADSTS number)."),
+            ] + signInLogFields),
         EventTypeSpec(
             "apple_id.signed_in", step: "Managed Apple ID sign-in",
             "The user signed in with the managed Apple ID.",
@@ -93,6 +97,39 @@ public enum EventCatalogue {
             "Any other MDM check-in or command result (DeclarativeManagement, Connect, acknowledgements).",
             fields: mdmFields + [FieldSpec("message_type", .text, required: true, "The check-in `MessageType`.")]),
         EventTypeSpec(
+            "mdm.command_failed", step: "Management profile",
+            "The device answered an MDM command with `Error` or `CommandFormatError` (a command result, topic "
+                + "`mdm.Connect`). `error_chain` holds Apple's `ErrorChain` as `[{code, domain, description}]`.",
+            fields: mdmFields + [
+                FieldSpec("status", .text, required: true, "The result's `Status`: `Error` or `CommandFormatError`."),
+                FieldSpec("command_uuid", .string, "The command's `CommandUUID`."),
+                FieldSpec("request_type", .string, "The command's `RequestType`, where the result names it."),
+                FieldSpec(
+                    "reason", .text, required: true,
+                    "The first error's domain and code, e.g. `MCInstallationErrorDomain 4001`; else the status."),
+            ]),
+        EventTypeSpec(
+            "intune.device_enrolled", step: "Management profile",
+            "Intune's inventory (Graph `managedDevice`) shows the device enrolled at `enrolledDateTime`: the MDM "
+                + "enrollment completed.",
+            fields: intuneDeviceFields),
+        EventTypeSpec(
+            "intune.device_synced", step: "Management profile",
+            "Intune's inventory shows the device's last check-in at `lastSyncDateTime` (last seen). A device "
+                + "missing from a later snapshot is not unenrolled by that alone.",
+            fields: intuneDeviceFields + [FieldSpec("enrolled_at", .dateTime, "`enrolledDateTime`.")]),
+        EventTypeSpec(
+            "intune.admin_action", step: "Management profile",
+            "An Intune admin action on the device (Graph `auditEvent`) other than a retire, wipe or delete.",
+            fields: [
+                FieldSpec(
+                    "intune_device_id", .text, required: true, "The managed device's id (`resources[].resourceId`)."),
+                FieldSpec("activity", .text, required: true, "The action (`displayName`, else `activityType`)."),
+                FieldSpec("activity_type", .string, "`activityType`."),
+                FieldSpec("actor", .string, "Who: the actor's UPN, else the application's name."),
+                FieldSpec("result", .string, "`activityResult`."),
+            ]),
+        EventTypeSpec(
             "jit.registered", step: "Just-in-time registration",
             "The device registered with Entra ID through the SSO app extension.",
             fields: [FieldSpec("entra_device_id", .string, "The Entra device id, where reported.")]),
@@ -121,7 +158,9 @@ public enum EventCatalogue {
             "Microsoft Authenticator failed to install.",
             fields: [
                 FieldSpec("bundle_id", .string, "`com.microsoft.azureauthenticator`."),
-                FieldSpec("reason", .text, required: true, "Why."),
+                FieldSpec("reason", .text, required: true, "Why (Intune: `installStateDetail` and the error code)."),
+                FieldSpec("error_code", .string, "Intune's error code, as Intune shows it: `0x87D1041C`."),
+                FieldSpec("intune_device_id", .string, "The managed device's id (Intune install status)."),
             ]),
         EventTypeSpec(
             "work_app.sign_in_blocked", step: "Work apps",
@@ -156,6 +195,8 @@ public enum EventCatalogue {
             "The device left management; the work volume and its keys were erased.",
             fields: [
                 FieldSpec("by", .string, "Who: `user`, `admin`, or `checkout` when known only from an MDM CheckOut."),
+                FieldSpec("actor", .string, "The admin who retired, wiped or deleted it (Intune audit events)."),
+                FieldSpec("intune_device_id", .string, "The managed device's id (Intune audit events)."),
                 FieldSpec("enrollment_id", .string, "The device's `EnrollmentID`."),
                 FieldSpec("reason", .string, "Why, where known."),
             ]),
@@ -176,7 +217,29 @@ public enum EventCatalogue {
         FieldSpec(
             "enrollment_id", .text, required: true, "The device's `EnrollmentID` (or UDID for device enrollments)."),
         FieldSpec("topic", .string, "The webhook topic, e.g. `mdm.Authenticate`."),
+        FieldSpec("channel", .string, "`user` for a user channel (a macOS user, the user side of a User Enrollment)."),
+        FieldSpec(
+            "user_channel_id", .string, "The user channel's id (NanoMDM `ids.id`, `EnrollmentUserID`, `UserID`)."),
         FieldSpec("raw", .object, "The original webhook record, decoded plist included."),
+    ]
+
+    private static let signInLogFields = [
+        FieldSpec("app", .string, "The Entra sign-in log's `appDisplayName`."),
+        FieldSpec("client_app", .string, "`clientAppUsed`, e.g. `Mobile Apps and Desktop clients`."),
+        FieldSpec(
+            "conditional_access_status", .string, "`conditionalAccessStatus`: `success`, `failure`, `notApplied`."),
+        FieldSpec("entra_device_id", .string, "`deviceDetail.deviceId`, when the device is registered."),
+    ]
+
+    private static let intuneDeviceFields = [
+        FieldSpec("intune_device_id", .text, required: true, "The managed device's `id`."),
+        FieldSpec("entra_device_id", .string, "`azureADDeviceId`."),
+        FieldSpec("upn", .string, "`userPrincipalName`."),
+        FieldSpec("aad_user_id", .string, "`userId`, the Entra object id of the user."),
+        FieldSpec("enrollment_type", .text, required: true, "`deviceEnrollmentType`: `appleUserEnrollment`, …"),
+        FieldSpec("model", .string, "`model`."),
+        FieldSpec("os_version", .string, "`osVersion`."),
+        FieldSpec("management_state", .string, "`managementState`: `managed`, `retirePending`, …"),
     ]
 
     private static let byName: [String: EventTypeSpec] = Dictionary(

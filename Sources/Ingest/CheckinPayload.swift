@@ -13,7 +13,7 @@ struct CheckinPayload {
     /// The plist keys read; others stay only in the kept record.
     static let keys = [
         "MessageType", "EnrollmentID", "UDID", "OSVersion", "BuildVersion", "ProductName", "Topic", "Status",
-        "CommandUUID",
+        "CommandUUID", "RequestType", "UserID", "EnrollmentUserID",
     ]
 
     /// The reader of the plists check-ins are; documents it does not fully understand go to Foundation.

@@ -5,7 +5,7 @@ enum Decoders {
         case .native: NativeDecoder()
         case .nanomdm: NanoMDMDecoder(attemptParameter: options.attemptParameter)
         case .graph: GraphDecoder()
-        case .accessLog: AccessLogDecoder()
+        case .accessLog: AccessLogDecoder(logFormat: options.logFormat)
         }
     }
 }

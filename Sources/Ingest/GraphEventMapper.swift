@@ -21,7 +21,9 @@ enum GraphEventMapper {
         let odataType = try object.nonEmptyString("@odata.type")
         let graphID = try object.nonEmptyString("id")
         let occurredAt = try object.timestamp("eventDateTime")
-        let correlationID = try object.nonEmptyString("correlationId")
+        let correlationID = try object.nonEmptyString("correlationId").flatMap {
+            RecordChecks.isPlaceholderID($0) ? nil : $0
+        }
         let streamField = correlationID != nil ? "correlationId" : "id"
         guard let streamName = correlationID ?? graphID else {
             throw RecordFailure("\(object.name("correlationId")) is required (or at least \(object.name("id")))")
@@ -34,6 +36,12 @@ enum GraphEventMapper {
         func copy(_ member: String, to key: String) throws(RecordFailure) {
             if let text = try object.nonEmptyString(member) { data[key] = .string(text) }
         }
+        /// Ids link enrollments: a nil or placeholder id (`00000000-…`, empty) would join strangers.
+        func copyID(_ member: String, to key: String) throws(RecordFailure) {
+            if let text = try object.nonEmptyString(member), !RecordChecks.isPlaceholderID(text) {
+                data[key] = .string(text)
+            }
+        }
         let type: String
         if isEnrollment {
             type = "enrollment.failed"
@@ -41,17 +49,17 @@ enum GraphEventMapper {
             let reason = try object.nonEmptyString("failureReason")
             let category = try object.nonEmptyString("failureCategory")
             data["reason"] = .string(reason ?? category ?? "unspecified")
-            try copy("userId", to: "aad_user_id")
-            try copy("managedDeviceIdentifier", to: "intune_device_id")
-            try copy("deviceId", to: "entra_device_id")
+            try copyID("userId", to: "aad_user_id")
+            try copyID("managedDeviceIdentifier", to: "intune_device_id")
+            try copyID("deviceId", to: "entra_device_id")
             try copy("osVersion", to: "os_version")
             try copy("operatingSystem", to: "operating_system")
             try copy("enrollmentType", to: "enrollment_type")
         } else {
             type = "enrollment.troubleshooting_reported"
             data["odata_type"] = .string(odataType ?? "#microsoft.graph.deviceManagementTroubleshootingEvent")
-            try copy("userId", to: "aad_user_id")
-            try copy("managedDeviceIdentifier", to: "intune_device_id")
+            try copyID("userId", to: "aad_user_id")
+            try copyID("managedDeviceIdentifier", to: "intune_device_id")
         }
         let eventID =
             graphID.flatMap(UUID.init(hexString:))

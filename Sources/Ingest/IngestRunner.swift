@@ -19,6 +19,9 @@ public struct IngestOptions: Sendable {
     public var maximumLineLength = 8 << 20
     /// The key of NanoMDM `url_params` that carries the attempt id. The default is `attempt`.
     public var attemptParameter = "attempt"
+    /// The format of access-log inputs. `nil` (the default) tells it from each log's first line; a line
+    /// this format reads also makes an input an access log when the format is detected.
+    public var logFormat: AccessLogFormat?
 
     public init() {}
 }
@@ -48,6 +51,10 @@ public struct IngestRunner {
         let options = self.options
         let stream = RecordStream(
             inputs: inputs, format: options.format, maximumLineLength: options.maximumLineLength,
+            detect: { line in
+                if let logFormat = options.logFormat, case .matched = logFormat.match(line) { return .accessLog }
+                return FormatDetector.detect(line)
+            },
             makeDecoder: { Decoders.make($0, options: options) })
         var state = State(options: options)
         if let path = options.rejectFile {
@@ -92,7 +99,9 @@ public struct IngestRunner {
                 throw error
             } catch {
                 // Reading the input failed (I/O, a damaged .lz4 frame): not about one record.
-                let reason = (error as? LZ4Error)?.description ?? error.localizedDescription
+                let reason =
+                    (error as? LZ4Error)?.description ?? (error as? UTF16Transcoder.Failure)?.description
+                    ?? error.localizedDescription
                 var failure = state.failure(fatal: "\(records.currentName): \(reason)")
                 failure.committed = state.summary.total
                 throw failure
@@ -122,9 +131,11 @@ private struct State {
         var counts = batch[format.rawValue, default: IngestSummary.Counts()]
         defer { batch[format.rawValue] = counts }
         counts.records += 1
+        if let note = record.note { summary.note(note, source: format.rawValue) }
         switch record.outcome {
-        case .skipped:
+        case .skipped(let reason):
             counts.skipped += 1
+            summary.skipped(reason, at: "\(input):\(record.line)", source: format.rawValue)
         case .rejected(let reason):
             counts.rejected += 1
             try reject(record, input: input, reason: reason)
@@ -146,6 +157,10 @@ private struct State {
                     case .duplicate: counts.duplicates += 1
                     }
                 }
+            } catch let error as EventStoreError where error.code == .eventIDConflict && record.keyedBySourceID {
+                // The source restated a fact it already gave (same id, other fields): the first is kept.
+                counts.duplicates += events.count
+                counts.restated += events.count
             } catch let error as EventStoreError where error.code == .eventIDConflict || error.code == .invalidEvent {
                 counts.rejected += 1
                 try reject(record, input: input, reason: error.description)

@@ -8,6 +8,9 @@ public struct IngestSummary: Sendable, Codable, Hashable {
         public var appended = 0
         /// Events already stored with identical content.
         public var duplicates = 0
+        /// Of the duplicates, events whose source restated an id already stored with other content (Graph's
+        /// `/v1.0` and `/beta` forms of one event): the event stored first is kept.
+        public var restated = 0
         /// Records refused (bad input); in reject-file mode, written to the reject file.
         public var rejected = 0
         /// Records deliberately not turned into events (blank lines, other URL paths).
@@ -19,21 +22,48 @@ public struct IngestSummary: Sendable, Codable, Hashable {
             records += other.records
             appended += other.appended
             duplicates += other.duplicates
+            restated += other.restated
             rejected += other.rejected
             skipped += other.skipped
         }
     }
 
+    /// The skipped records of one reason: how many, and where the first few are.
+    public struct Skips: Sendable, Codable, Hashable {
+        /// How many records were skipped for this reason.
+        public var count = 0
+        /// The first ``IngestSummary/examplesKept`` of them, as `FILE:LINE`.
+        public var first: [String] = []
+    }
+
+    /// How many skipped records of each reason the summary names. The default is 3.
+    public static let examplesKept = 3
+
     /// Totals over all inputs.
     public var total = Counts()
     /// Counts per source format (`native`, `nanomdm`, …).
     public var sources: [String: Counts] = [:]
+    /// Skipped records per source format and reason (`another path`, `not an HTTP request`, …).
+    public var skips: [String: [String: Skips]] = [:]
+    /// What the summary should say about a source, once each: e.g. that a log format has no Content-Type.
+    public var notes: [String: [String]] = [:]
     /// Whether anything was committed (false when a strict ingest found bad records).
     public var committed = true
     /// The reject file, when one was used.
     public var rejectFile: String?
 
     public init() {}
+
+    mutating func skipped(_ reason: String, at place: String, source: String) {
+        var skips = self.skips[source, default: [:]][reason, default: Skips()]
+        skips.count += 1
+        if skips.first.count < Self.examplesKept { skips.first.append(place) }
+        self.skips[source, default: [:]][reason] = skips
+    }
+
+    mutating func note(_ note: String, source: String) {
+        if !notes[source, default: []].contains(note) { notes[source, default: []].append(note) }
+    }
 }
 
 /// One refused input record: where it is and why.

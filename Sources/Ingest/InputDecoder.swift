@@ -17,6 +17,13 @@ public struct DecodedRecord {
     /// The record's original bytes, written verbatim to a reject file.
     public var raw: [UInt8]
     public var outcome: Outcome
+    /// Something the summary should say about the input once, e.g. that its log format has no
+    /// Content-Type.
+    public var note: String?
+    /// Whether the events' ids are the source's own ids (Graph's `id`): then the same id with other content
+    /// is a restatement of the same fact (the `/v1.0` and `/beta` forms of one event), kept once and
+    /// counted as a duplicate, not a conflict.
+    public var keyedBySourceID = false
 
     public init(line: Int, raw: [UInt8], outcome: Outcome) {
         self.line = line
@@ -34,6 +41,13 @@ public protocol InputDecoder: AnyObject {
     func feed(_ line: [UInt8], lineNumber: Int) -> [DecodedRecord]
     /// Called at the end of input: returns records still buffered (or an error for an incomplete one).
     func finish() -> [DecodedRecord]
+}
+
+/// A decoder that reads a line longer than the line limit in pieces, in bounded memory (a compact Graph
+/// page of any size).
+protocol StreamingDecoder: InputDecoder {
+    /// Decodes one piece of an over-long line; `first` and `last` say which.
+    func feedPiece(_ piece: [UInt8], lineNumber: Int, first: Bool, last: Bool) -> [DecodedRecord]
 }
 
 /// The input formats `ingest` understands.

@@ -15,6 +15,13 @@ public final class LineReader {
         case tooLong(prefix: [UInt8], length: Int)
     }
 
+    /// A line, or a piece of one longer than ``maximumLineLength`` (see ``nextChunk()``).
+    enum Chunk {
+        case line([UInt8])
+        /// A piece of an over-long line, in order; `last` ends the line (its line ending dropped).
+        case piece([UInt8], first: Bool, last: Bool)
+    }
+
     /// The longest line accepted, in bytes. The default is 8 MiB.
     public let maximumLineLength: Int
     /// The one-based number of the line last returned.
@@ -26,8 +33,11 @@ public final class LineReader {
     private var scanned = 0
     private var atEnd = false
     private var decompressor: LZ4FrameReader?
+    private var utf16: UTF16Transcoder?
     private var sniffed = false
     private var sniffing: [UInt8] = []
+    /// Whether ``nextChunk()`` is in the middle of an over-long line.
+    private var inPiece = false
     private static let chunkSize = 1 << 20
 
     /// - Parameters:
@@ -86,6 +96,53 @@ public final class LineReader {
         }
     }
 
+    /// The next line, or the next piece of a line longer than ``maximumLineLength``: such a line is not
+    /// skipped but handed out as it arrives (the first piece once the limit is passed, then what each read
+    /// brings), so a decoder that streams reads it in bounded memory. ``lineNumber`` counts a line once
+    /// its last piece is returned.
+    func nextChunk() throws -> Chunk? {
+        while true {
+            if let newline = nextNewline() {
+                var end = newline
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                let bytes = Array(buffer[start..<end])
+                start = newline + 1
+                scanned = start
+                lineNumber += 1
+                if inPiece || bytes.count > maximumLineLength {
+                    defer { inPiece = false }
+                    return .piece(bytes, first: !inPiece, last: true)
+                }
+                return .line(bytes)
+            }
+            scanned = buffer.count
+            // Keep a final `\r` back: it may be the line ending's.
+            let available = buffer.count - start - (buffer.last == 0x0D ? 1 : 0)
+            if !atEnd, available > 0, inPiece || buffer.count - start > maximumLineLength {
+                let bytes = Array(buffer[start..<(start + available)])
+                buffer.removeSubrange(0..<(start + available))
+                start = 0
+                scanned = 0
+                defer { inPiece = true }
+                return .piece(bytes, first: !inPiece, last: false)
+            }
+            if atEnd {
+                guard start < buffer.count || inPiece else { return nil }
+                var end = buffer.count
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                let bytes = Array(buffer[start..<end])
+                start = buffer.count
+                lineNumber += 1
+                if inPiece || bytes.count > maximumLineLength {
+                    defer { inPiece = false }
+                    return .piece(bytes, first: !inPiece, last: true)
+                }
+                return .line(bytes)
+            }
+            try fill()
+        }
+    }
+
     /// The index of the next `\n` at or after `start`, searching only bytes not searched before.
     private func nextNewline() -> Int? {
         let from = max(start, scanned)
@@ -113,6 +170,11 @@ public final class LineReader {
             if sniffing.starts(with: LZ4FrameReader.magic) { decompressor = try LZ4FrameReader() }
             // A UTF-8 byte order mark (Windows tools write one) is not part of the first line.
             if sniffing.starts(with: [0xEF, 0xBB, 0xBF]) { sniffing.removeFirst(3) }
+            // A UTF-16 byte order mark (Windows PowerShell 5.1's Out-File): the text is transcoded to UTF-8.
+            if let order = UTF16Transcoder.byteOrder(of: sniffing) {
+                sniffing.removeFirst(2)
+                utf16 = UTF16Transcoder(byteOrder: order)
+            }
             swap(&bytes, &sniffing)
             sniffing = []
             if bytes.isEmpty { return }
@@ -121,11 +183,14 @@ public final class LineReader {
             if let decompressor, !decompressor.atFrameBoundary {
                 throw LZ4Error(reason: "the .lz4 input ends in the middle of a frame (truncated file)")
             }
+            try utf16?.finish()
             atEnd = true
             return
         }
         if let decompressor {
             try decompressor.decompress(bytes) { buffer.append(contentsOf: $0) }
+        } else if utf16 != nil {
+            buffer.append(contentsOf: try utf16!.transcode(bytes))
         } else {
             buffer.append(contentsOf: bytes)
         }

@@ -101,6 +101,13 @@ enum RecordChecks {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
+    /// Whether `id` names nothing: empty, blank, a nil GUID (`00000000-0000-0000-0000-000000000000`, any
+    /// case, braces or not) or another all-zero id. Such ids are never identity links.
+    static func isPlaceholderID(_ id: String) -> Bool {
+        let significant = id.filter { $0 != "-" && $0 != "{" && $0 != "}" && $0 != " " }
+        return significant.isEmpty || significant.allSatisfy { $0 == "0" }
+    }
+
     /// Whether a line holds nothing but spaces and tabs.
     static func isBlank(_ line: [UInt8]) -> Bool {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 }

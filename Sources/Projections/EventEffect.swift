@@ -5,7 +5,7 @@ import EnrollmentDomain
 enum EventEffect: Hashable, Sendable {
     /// The step succeeded.
     case success(EnrollmentStep)
-    /// The step failed; `nil` step: the step after the furthest one reached (Intune's `enrollment.failed`).
+    /// The step failed; `nil` step: the step after the furthest one reached.
     case failure(EnrollmentStep?, reason: String)
     /// The user declined remote management.
     case declined
@@ -32,7 +32,14 @@ enum EventEffect: Hashable, Sendable {
         case "profile.installed", "mdm.authenticated": self = .success(.profileInstalled)
         case "profile.install_failed": self = .failure(.profileInstalled, reason: text("error_code"))
         case "mdm.token_updated":
-            self = data["token_update_tally"]?.intValue == 1 ? .success(.profileInstalled) : .info
+            // A tally of 1 is NanoMDM's "the enrollment completed"; MicroMDM sends no tally, so its first
+            // TokenUpdate of a stream is the completion (``EventEffects`` tells the first from the rest).
+            switch data["token_update_tally"]?.intValue {
+            case 1, nil: self = .success(.profileInstalled)
+            default: self = .info
+            }
+        case "mdm.command_failed": self = .symptom(reason: text("reason"))
+        case "intune.device_enrolled": self = .success(.profileInstalled)
         case "jit.registered": self = .success(.jitRegistration)
         case "jit.failed": self = .failure(.jitRegistration, reason: text("reason"))
         case "authenticator.installed": self = .success(.authenticatorInstalled)
@@ -40,7 +47,8 @@ enum EventEffect: Hashable, Sendable {
         case "work_app.sign_in_blocked": self = .symptom(reason: text("reason"))
         case "enrollment.failed":
             let reason = text("reason")
-            self = .failure(reason.lowercased().contains("profile") ? .profileInstalled : nil, reason: reason)
+            self = .failure(
+                IntuneFailureSteps.step(category: data.nonEmptyString("category"), reason: reason), reason: reason)
         case "enrollment.fell_back": self = .fallback
         case "device.unenrolled": self = .unenrolled
         default: self = .info
@@ -64,6 +72,19 @@ enum EventEffect: Hashable, Sendable {
         case .failure, .declined, .symptom: .failed
         case .fallback, .unenrolled, .info: .info
         }
+    }
+}
+
+/// The effects of one enrollment's events read in `occurred_at` order: a TokenUpdate without a tally
+/// (MicroMDM's) completes the enrollment only when it is the first of its stream; later ones are check-ins.
+struct EventEffects {
+    private var streamsWithTokenUpdate: Set<String> = []
+
+    /// The effect of the next event.
+    mutating func effect(of event: NewEvent, data: [String: JSONValue]) -> EventEffect {
+        let effect = EventEffect(type: event.type, data: data)
+        guard event.type == "mdm.token_updated", data["token_update_tally"] == nil else { return effect }
+        return streamsWithTokenUpdate.insert(event.stream).inserted ? effect : .info
     }
 }
 

@@ -32,7 +32,10 @@ struct IdentityKinds: OptionSet, Hashable, Sendable {
 ///   device's own report of the same request become one enrollment;
 /// - an `enrollment.failed` joins the key of its failure (user, second); when the event has no user but
 ///   an Entra user id (Microsoft Graph), the key is made once that id's UPN is known;
-/// - `account.signed_in` teaches which UPN an Entra user id belongs to.
+/// - an `account.signed_in` or `account.sign_in_failed` joins the key of its sign-in (user, second), so
+///   Entra's sign-in log and the enrollment service's report of the same sign-in become one enrollment;
+/// - `account.signed_in`, `account.sign_in_failed` and Intune's inventory facts teach which UPN an Entra
+///   user id belongs to.
 ///
 /// User-level ids (UPN, Entra user id) are attributes, never links: a user's enrollments stay apart.
 struct IdentityFacts {
@@ -57,8 +60,13 @@ struct IdentityFacts {
         if event.type == "enrollment.failed", let user {
             joinKeys.append(Self.failureKey(user: user, second: second))
         }
+        if event.type == "account.signed_in" || event.type == "account.sign_in_failed",
+            let upn = user ?? data.nonEmptyString("upn")
+        {
+            joinKeys.append(Self.signInKey(user: upn, second: second))
+        }
         if let aad = data.nonEmptyString("aad_user_id") {
-            if event.type == "account.signed_in", let upn = data.nonEmptyString("upn") ?? user {
+            if Self.userNamingTypes.contains(event.type), let upn = data.nonEmptyString("upn") ?? user {
                 userMapping = (aad, upn)
             }
             if user == nil {
@@ -80,7 +88,17 @@ struct IdentityFacts {
         "failure:\(user.lowercased()):\(second)"
     }
 
+    static func signInKey(user: String, second: Int64) -> String {
+        "sign-in:\(user.lowercased()):\(second)"
+    }
+
     /// Streams of these sources restate facts another source reports first-hand: an enrollment's
     /// canonical id comes from another stream when it has one.
-    static let secondHandSources: Set<String> = ["access-log", "intune-graph"]
+    static let secondHandSources: Set<String> = ["access-log", "intune-graph", "entra-signin"]
+
+    /// The types whose events name the user by UPN and Entra object id together (`upn`, `aad_user_id`):
+    /// work-account sign-ins (the enrollment service's and Entra's sign-in log) and Intune's inventory.
+    static let userNamingTypes: Set<String> = [
+        "account.signed_in", "account.sign_in_failed", "intune.device_enrolled", "intune.device_synced",
+    ]
 }

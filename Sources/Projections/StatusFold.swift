@@ -48,6 +48,7 @@ struct StatusFold: Equatable {
         var blocker: Blocker?
         var productName: String?
         var modelFamily: String?
+        var effects = EventEffects()
         for recorded in events {
             let event = recorded.event
             let data = recorded.currentData
@@ -56,7 +57,7 @@ struct StatusFold: Equatable {
             productName = data.nonEmptyString("product_name") ?? productName
             modelFamily = data.nonEmptyString("model_family") ?? modelFamily
             osVersion = data.nonEmptyString("os_version") ?? osVersion
-            let effect = EventEffect(type: event.type, data: data)
+            let effect = effects.effect(of: event, data: data)
             switch effect {
             case .success: problem = nil
             case .failure(_, let reason), .symptom(let reason):

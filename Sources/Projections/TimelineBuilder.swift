@@ -22,9 +22,11 @@ struct TimelineBuilder {
         var entries: [TimelineEntry] = []
         entries.reserveCapacity(ordered.count)
         var previous: Timestamp?
+        var effects = EventEffects()
         for recorded in ordered {
             let event = recorded.event
             let data = recorded.currentData
+            let effect = effects.effect(of: event, data: data)
             let gap = previous.map { event.occurredAt.milliseconds - $0.milliseconds }
             var hint = HintRules.hint(type: event.type, data: data)
             if hint == nil, event.occurredAt.milliseconds - recorded.recordedAt.milliseconds > clockSkewMilliseconds {
@@ -40,8 +42,9 @@ struct TimelineBuilder {
                 TimelineEntry(
                     enrollment: enrollment, position: recorded.position, eventID: event.eventID, stream: event.stream,
                     type: event.type, source: event.source, occurredAt: event.occurredAt,
-                    recordedAt: recorded.recordedAt, label: EventLabels.label(type: event.type, data: data),
-                    outcome: EventEffect(type: event.type, data: data).outcome,
+                    recordedAt: recorded.recordedAt,
+                    label: EventLabels.label(type: event.type, data: data, effect: effect),
+                    outcome: effect.outcome,
                     gapSeconds: gap.map { Double($0) / 1000 }, hint: hint))
             previous = event.occurredAt
         }

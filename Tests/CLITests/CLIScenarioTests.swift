@@ -28,7 +28,7 @@ struct CLIScenarioTests {
             failure: ("account_sign_in", "enrollment_sso_app_preinstalled"), hint: "sso_app_preinstalled"),
         Scenario(
             id: "omar.chen@fabrikam.com", user: "omar.chen@fabrikam.com", state: "failed",
-            failure: ("apple_id_sign_in", "DeviceCapReached"), hint: "device_cap_reached"),
+            failure: ("profile_installed", "DeviceCapReached"), hint: "device_cap_reached"),
         Scenario(
             id: "eva.garcia@contoso.com", user: "eva.garcia@contoso.com", state: "fallback",
             hint: "company_portal_fallback"),

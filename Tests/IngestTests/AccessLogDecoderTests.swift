@@ -8,8 +8,8 @@ struct AccessLogDecoderTests {
     static let line =
         #"203.0.113.29 - - [01/Oct/2026:19:06:12 +0000] "GET /.well-known/com.apple.remotemanagement?user-identifier=eva.silva@contoso.com&model-family=iPad HTTP/1.1" 200 171 "-" "-" "application/json" contoso.com"#
 
-    func decode(_ line: String) -> DecodedRecord {
-        let records = AccessLogDecoder().feed(Array(line.utf8), lineNumber: 9)
+    func decode(_ line: String, format: AccessLogFormat? = nil) -> DecodedRecord {
+        let records = AccessLogDecoder(logFormat: format).feed(Array(line.utf8), lineNumber: 9)
         #expect(records.count == 1)
         return records[0]
     }
@@ -87,37 +87,37 @@ struct AccessLogDecoderTests {
     }
 
     @Test(arguments: [
-        ("hello world", "not an access-log line: expected `address ident user [time] \"request\" status …`"),
-        ("a b c d e f", "not an access-log line: the [time] field is missing"),
         (
-            #"1.2.3.4 - - [32/Oct/2026:19:06:12 +0000] "GET / HTTP/1.1" 200 1 "-" "-""#,
-            "the [time] field is not of the form 01/Oct/2026:19:06:12 +0000"
+            #"1.2.3.4 - - [32/Oct/2026:19:06:12 +0000] "GET /.well-known/com.apple.remotemanagement?user-identifier=a@b.c HTTP/1.1" 200 1 "-" "-""#,
+            "field %t is not a time like 01/Oct/2026:19:06:12 +0000"
         ),
         (
-            #"1.2.3.4 - - [01/Oct/2026:19:06:12 +0000] "GET / HTTP/1.1" OK 1 "-" "-""#,
-            "the status field is not a three-digit HTTP status"
-        ),
-        (
-            #"1.2.3.4 - - [01/Oct/2026:19:06:12 +0000] GET / 200 1 "-" "-""#,
-            "not an access-log line: the \"request\" field is missing"
-        ),
-        (
-            #"1.2.3.4 - - [01/Oct/2026:19:06:12 +0000] "GET /.well-known/com.apple.remotemanagement?model-family=iPad HTTP/1.1" 200 1 "-" "-""#,
-            "the query has no user-identifier"
+            #"1.2.3.4 - - [01/Oct/2026:19:06:12 +0000] "GET /.well-known/com.apple.remotemanagement?user-identifier=a@b.c HTTP/1.1" OK 1 "-" "-""#,
+            "field %>s is not a three-digit HTTP status"
         ),
         (
             #"1.2.3.4 - - [01/Oct/2026:19:06:12 +0000] "GET /.well-known/com.apple.remotemanagement?user-identifier=%E2%28 HTTP/1.1" 200 1 "-" "-""#,
             "the query parameter user-identifier is not valid percent-encoded UTF-8"
         ),
     ])
-    func linesThatAreNotUsableAreRejectedWithAReason(line: String, reason: String) {
-        #expect(decode(line).rejection == reason)
+    func discoveryLinesThatCannotBeReadAreRejectedWithAReason(line: String, reason: String) {
+        #expect(decode(line, format: .combined).rejection == reason)
     }
 
-    @Test func aNonUTF8LineIsRejected() {
+    @Test func aLineOfNoPresetIsRefusedWithAnAskForTheFormatAndTheRestPointBack() {
+        let records = Ingesting.decode("hello world\n\(Self.line)\n", with: AccessLogDecoder())
+        #expect(
+            records[0].rejection?.hasPrefix("cannot tell the access-log format: no preset (common, combined") == true)
+        #expect(
+            records[0].rejection?.hasSuffix(
+                "name it with --log-format (a preset, an nginx log_format or an Apache LogFormat string)") == true)
+        #expect(records[1].rejection == "the access-log format is not known (see line 1)")
+    }
+
+    @Test func aNonUTF8RequestIsRejected() {
         var bytes = Array(Self.line.utf8)
         bytes[100] = 0xC3
         bytes[101] = 0x28
-        #expect(AccessLogDecoder().feed(bytes, lineNumber: 1).first?.rejection == "the line is not valid UTF-8")
+        #expect(AccessLogDecoder().feed(bytes, lineNumber: 1).first?.rejection == "field $request is not valid UTF-8")
     }
 }

@@ -51,19 +51,22 @@ struct BadInputCLITests {
         let graphPath = try write(
             "graph.json", ["{", #"  "@odata.context": "x","#, #"  "values": []"#, "}"], bad: [0: "value is missing"])
 
+        // Noise (a line of no format, a discovery request without user-identifier) is skipped; a line that
+        // names the discovery path but breaks the format is bad.
         let log = try Fixtures.lines("discovery-access.log")
         let noUser = log[1].replacingOccurrences(of: "user-identifier=", with: "user=")
         let nonUTF8 = log[2].replacingOccurrences(of: "fabrikam.com&", with: "fabrikam.com\u{FFFD}&")
+        let truncated = String(log[4].prefix(while: { $0 != "\"" })) + String(log[4].split(separator: "\"")[1])
         let logPath = try write(
-            "access.log", [log[0], "this is not a log line", noUser, log[3], nonUTF8],
-            bad: [1: "not an access-log line", 2: "the query has no user-identifier"])
+            "access.log", [log[0], "this is not a log line", noUser, log[3], nonUTF8, truncated],
+            bad: [5: "not a line of the discovery log format: expected `] \"` after $time_local"])
         // Replace the marker with a byte that is not UTF-8.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: logPath))
         let marker = Data("\u{FFFD}".utf8)
         let range = try #require(bytes.range(of: marker))
         bytes.replaceSubrange(range, with: [0xFF])
         try bytes.write(to: URL(fileURLWithPath: logPath))
-        planted.append(Planted(file: logPath, line: 5, reason: "the line is not valid UTF-8", raw: ""))
+        planted.append(Planted(file: logPath, line: 5, reason: "field $request is not valid UTF-8", raw: ""))
         return ([nativePath, nanomdmPath, graphPath, logPath], planted)
     }
 
@@ -104,6 +107,10 @@ struct BadInputCLITests {
         #expect(sources["native"]?["skipped"] == .int(1))
         #expect(sources["nanomdm"]?["appended"] == .int(2))
         #expect(sources["access-log"]?["appended"] == .int(2))
+        #expect(sources["access-log"]?["skipped"] == .int(2))
+        let skips = try #require(sources["access-log"]?["skipped_by_reason"]?.objectValue)
+        #expect(skips["not a line of the log format"]?["first"] == .array([.string(paths[3] + ":2")]))
+        #expect(skips["discovery request without user-identifier"]?["count"] == .int(1))
         #expect(summary["appended"] == .int(7))
 
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: rejects)), as: UTF8.self)

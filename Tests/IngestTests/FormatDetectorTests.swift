@@ -15,6 +15,16 @@ struct FormatDetectorTests {
         (#"[{"value":["#, .graph),
         (#"{ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#x","#, .graph),
         (#"203.0.113.29 - - [01/Oct/2026:19:06:12 +0000] "GET / HTTP/1.1" 200 1 "-" "-""#, .accessLog),
+        // Intune's resources exported without @odata.type, one per line.
+        (#"{"id":"d","deviceEnrollmentType":"appleUserEnrollment","lastSyncDateTime":"x"}"#, .graph),
+        (#"{"id":"a","activityType":"retire ManagedDevice","activityDateTime":"x"}"#, .graph),
+        (#"{"id":"s","installState":"installed","deviceId":"d"}"#, .graph),
+        (#"{"id":"i","createdDateTime":"x","userPrincipalName":"u","status":{"errorCode":0}}"#, .graph),
+        (#"#Software: Microsoft Internet Information Services 10.0"#, .accessLog),
+        (
+            #"h2 2026-10-06T14:20:00.186641Z app/lb/1 192.0.2.90:2817 10.0.0.1:80 0.0 0.0 0.0 200 200 34 366 "GET https://h/ HTTP/2.0" "ua" - - arn "Root=1" "h" "-" 0 2026-10-06T14:20:00Z "forward" "-" "-""#,
+            .accessLog
+        ),
         // A native export of an adapted webhook event is still native.
         (
             #"{"data":{"raw":{"checkin_event":{},"topic":"mdm.Authenticate"}},"event_id":"x","stream":"e","type":"mdm.authenticated"}"#,

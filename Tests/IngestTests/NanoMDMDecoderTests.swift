@@ -203,11 +203,15 @@ struct NanoMDMDecoderTests {
 
     @Test func truncatedAndNonUTF8LinesAreRejectedAndBlankLinesSkipped() throws {
         let line = Webhook.checkin()
-        #expect(decode(String(line.prefix(80))).rejection?.hasPrefix("invalid JSON") == true)
+        // A truncated body is cut off where its string ends, so it cannot swallow the next body.
+        let records = Ingesting.decode(String(line.prefix(80)) + "\n" + line + "\n", with: NanoMDMDecoder())
+        #expect(records.count == 2)
+        #expect(records[0].rejection?.hasPrefix("truncated JSON document starting at line 1") == true)
+        #expect(records[1].events.count == 1)
         var bytes = Array(line.utf8)
         bytes[12] = 0xFF
-        let records = NanoMDMDecoder().feed(bytes, lineNumber: 3)
-        #expect(records.first?.rejection?.hasPrefix("invalid JSON") == true)
+        let nonUTF8 = NanoMDMDecoder().feed(bytes, lineNumber: 3)
+        #expect(nonUTF8.first?.rejection?.hasPrefix("invalid JSON") == true)
         #expect(NanoMDMDecoder().feed(Array("  ".utf8), lineNumber: 4).first?.isSkipped == true)
     }
 }

@@ -14,6 +14,8 @@ struct AttemptBuilder {
     private let model: String
     private var events: [NewEvent] = []
     private var webhookLines: [String] = []
+    /// When an admin retired the device (the `unenrolled_later` scenario), for Intune's audit log.
+    private var retiredAt: Int64?
 
     init(
         random: SeededRandom, user: String, aadUserID: String, domain: String, tenant: String, start: Int64,
@@ -32,8 +34,11 @@ struct AttemptBuilder {
 
     mutating func build() -> FleetSimulator.Attempt {
         walk()
+        let intuneLines = IntuneGraphObjects.lines(
+            events: events, stream: stream, user: user, aadUserID: aadUserID, model: model, retiredAt: retiredAt)
         return FleetSimulator.Attempt(
-            stream: stream, user: user, scenario: scenario, events: events, webhookLines: webhookLines)
+            stream: stream, user: user, scenario: scenario, events: events, webhookLines: webhookLines,
+            intuneLines: intuneLines)
     }
 
     private mutating func walk() {
@@ -102,6 +107,7 @@ struct AttemptBuilder {
         emit("app.installed", ["bundle_id": "com.microsoft.skype.teams", "name": "Teams"], source: "intune")
         if scenario == .unenrolledLater {
             clock += Int64.random(in: 2...30, using: &random) * 86_400_000
+            retiredAt = clock
             webhook("CheckOut", enrollmentID: enrollmentID)
         }
     }

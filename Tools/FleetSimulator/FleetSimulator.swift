@@ -4,7 +4,8 @@ import Foundation
 /// A seeded, deterministic simulator of a fleet walking through account-driven User Enrollment.
 ///
 /// It writes what the real sources would: native events (the enrollment service, Intune, the SSO
-/// extension) and NanoMDM webhook lines for the MDM check-ins. The same seed always gives the same
+/// extension), NanoMDM webhook lines for the MDM check-ins, and the Graph objects Intune and Entra ID
+/// export (sign-ins, managed devices, install statuses, audit events). The same seed always gives the same
 /// fleet, so tests, benchmarks and `demo` can rely on it.
 ///
 /// ```swift
@@ -22,6 +23,9 @@ public struct FleetSimulator {
         public var events: [NewEvent]
         /// NanoMDM webhook lines for the attempt's MDM check-ins (empty when it never reached MDM).
         public var webhookLines: [String]
+        /// What Intune and Entra ID export about the attempt: Graph `signIn`, `managedDevice`,
+        /// `mobileAppInstallStatus` and `auditEvent` objects, one compact JSON object per line.
+        public var intuneLines: [String]
     }
 
     public let seed: UInt64
