@@ -24,15 +24,8 @@ struct DurationArgument: ExpressibleByArgument {
     var milliseconds: Int64
 
     init?(argument: String) {
-        let units: [Character: Int64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000]
-        var text = Substring(argument)
-        var unit: Int64 = 1_000
-        if let last = text.last, let factor = units[last] {
-            unit = factor
-            text = text.dropLast()
-        }
-        guard let value = Int64(text), value >= 0, value < Int64.max / unit else { return nil }
-        milliseconds = value * unit
+        guard let milliseconds = DurationText.milliseconds(argument) else { return nil }
+        self.milliseconds = milliseconds
     }
 }
 

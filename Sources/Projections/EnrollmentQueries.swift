@@ -78,6 +78,10 @@ public struct EnrollmentQueries: Sendable {
             conditions.append("first_seen < ?")
             arguments.append(until.milliseconds)
         }
+        if let after = filter.after {
+            conditions.append("(first_seen < ? OR (first_seen = ? AND enrollment < ?))")
+            arguments += [after.firstSeen.milliseconds, after.firstSeen.milliseconds, after.enrollment]
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments.append(filter.limit.map(Int64.init) ?? -1)
         let sql = "SELECT * FROM device_status \(whereClause) ORDER BY first_seen DESC, enrollment DESC LIMIT ?"
@@ -159,11 +163,14 @@ public struct DeviceFilter: Sendable, Hashable {
     public var until: Timestamp?
     /// At most this many. The default is no limit.
     public var limit: Int?
+    /// Keyset paging: only enrollments listed after this one (newest first). The default is from the start.
+    public var after: DeviceCursor?
 
     public init(
         user: String? = nil, state: EnrollmentState? = nil, stalledFor: Double? = nil, asOf: Timestamp? = nil,
-        since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil
+        since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil, after: DeviceCursor? = nil
     ) {
+        self.after = after
         self.user = user
         self.state = state
         self.stalledFor = stalledFor

@@ -1,0 +1,77 @@
+import EnrollmentDomain
+import EventStore
+import Foundation
+import Hummingbird
+import Projections
+
+/// The read API, in the CLI's JSON shapes: enrollments (the `devices` filters, keyset paging), one
+/// enrollment, a timeline, fleet statistics.
+struct ReadRoutes: ServiceRoutes {
+    /// The page size when `limit` is not given, and the largest allowed.
+    static let defaultLimit: Int64 = 100
+    static let maximumLimit: Int64 = 1_000
+
+    func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
+        let group = router.group("/v1").add(middleware: environment.access.require(.read))
+        group.get("/enrollments") { request, _ -> Response in
+            let query = QueryParameters(request)
+            let limit = try query.integer("limit", in: 1...Self.maximumLimit) ?? Self.defaultLimit
+            var pageFilter = DeviceFilter(
+                user: query.string("user"), state: try query.value("state", as: EnrollmentState.self),
+                stalledFor: try query.seconds("stalled_for"), asOf: try query.time("as_of"),
+                since: try query.time("since"), until: try query.time("until"), limit: Int(limit) + 1)
+            pageFilter.after = try query.string("cursor").map(PageCursor.decode)
+            let filter = pageFilter
+            let page = try await environment.read { try $0.devices(filter) }
+            let shown = page.prefix(Int(limit))
+            let next: JSONValue =
+                page.count > Int(limit) ? .string(PageCursor.encode(DeviceCursor(after: shown.last!))) : .null
+            return JSONResponse.make(.object(["enrollments": .array(shown.map(\.json)), "next_cursor": next]))
+        }
+        group.get("/enrollments/{id}") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            let asOf = try QueryParameters(request).time("as_of")
+            let statuses = try await environment.read { try $0.enrollments(matching: id, asOf: asOf) }
+            guard !statuses.isEmpty else { throw Problem.notFound("no enrollment is known by this id") }
+            return JSONResponse.make(.array(statuses.map(\.json)))
+        }
+        group.get("/timeline/{id}") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            let asOf = try QueryParameters(request).time("as_of")
+            let (statuses, entries) = try await environment.read { queries in
+                let statuses = try queries.enrollments(matching: id, asOf: asOf)
+                return (statuses, try queries.timeline(of: statuses))
+            }
+            guard !statuses.isEmpty else { throw Problem.notFound("no enrollment is known by this id") }
+            return JSONResponse.make(TimelineEntry.document(subject: id, statuses: statuses, entries: entries))
+        }
+        group.get("/stats") { request, _ -> Response in
+            let query = QueryParameters(request)
+            let statsQuery = StatsQuery(
+                since: try query.time("since"), until: try query.time("until"), byDay: try query.flag("by_day") ?? false
+            )
+            let stats = try await environment.read { try $0.stats(statsQuery) }
+            return JSONResponse.make(stats.json)
+        }
+    }
+}
+
+/// The opaque `cursor` of enrollment pages: base64url of `FIRST_SEEN_MS:ENROLLMENT`.
+enum PageCursor {
+    static func encode(_ cursor: DeviceCursor) -> String {
+        Data("\(cursor.firstSeen.milliseconds):\(cursor.enrollment)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ text: String) throws -> DeviceCursor {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let decoded = String(data: data, encoding: .utf8),
+            let colon = decoded.firstIndex(of: ":"), let milliseconds = Int64(decoded[..<colon])
+        else { throw Problem.badRequest("cursor is not a cursor this service gave") }
+        return DeviceCursor(
+            firstSeen: Timestamp(milliseconds: milliseconds),
+            enrollment: String(decoded[decoded.index(after: colon)...]))
+    }
+}
