@@ -11,6 +11,12 @@ struct ReadRoutes: ServiceRoutes {
     static let defaultLimit: Int64 = 100
     static let maximumLimit: Int64 = 1_000
 
+    /// The `{id}` of the path, percent-decoded (`tom%40contoso.com`).
+    static func pathID(_ context: ServiceRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        return raw.removingPercentEncoding ?? raw
+    }
+
     func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
         let group = router.group("/v1").add(middleware: environment.access.require(.read))
         group.get("/enrollments") { request, _ -> Response in
@@ -29,14 +35,14 @@ struct ReadRoutes: ServiceRoutes {
             return JSONResponse.make(.object(["enrollments": .array(shown.map(\.json)), "next_cursor": next]))
         }
         group.get("/enrollments/{id}") { request, context -> Response in
-            let id = try context.parameters.require("id")
+            let id = try Self.pathID(context)
             let asOf = try QueryParameters(request).time("as_of")
             let statuses = try await environment.read { try $0.enrollments(matching: id, asOf: asOf) }
             guard !statuses.isEmpty else { throw Problem.notFound("no enrollment is known by this id") }
             return JSONResponse.make(.array(statuses.map(\.json)))
         }
         group.get("/timeline/{id}") { request, context -> Response in
-            let id = try context.parameters.require("id")
+            let id = try Self.pathID(context)
             let asOf = try QueryParameters(request).time("as_of")
             let (statuses, entries) = try await environment.read { queries in
                 let statuses = try queries.enrollments(matching: id, asOf: asOf)
@@ -47,9 +53,10 @@ struct ReadRoutes: ServiceRoutes {
         }
         group.get("/stats") { request, _ -> Response in
             let query = QueryParameters(request)
+            let grouping = query.string("by")
+            guard grouping == nil || grouping == "day" else { throw Problem.badRequest("by must be day") }
             let statsQuery = StatsQuery(
-                since: try query.time("since"), until: try query.time("until"), byDay: try query.flag("by_day") ?? false
-            )
+                since: try query.time("since"), until: try query.time("until"), byDay: grouping == "day")
             let stats = try await environment.read { try $0.stats(statsQuery) }
             return JSONResponse.make(stats.json)
         }

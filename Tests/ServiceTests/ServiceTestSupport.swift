@@ -64,9 +64,10 @@ final class TestServer: Sendable {
 
     /// Runs `body` with a started server and always stops it.
     static func with<T>(
-        configure: (inout ServiceConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> T
+        storePath: String? = nil, configure: (inout ServiceConfiguration) -> Void = { _ in },
+        _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(configure: configure)
+        let server = try await start(storePath: storePath, configure: configure)
         do {
             let result = try await body(server)
             try await server.stop()
