@@ -178,6 +178,8 @@ let package = Package(
             dependencies: [
                 "EnrollmentDomain", "EventStore", "Ingest", "TestSupport", "EnrollAuditCLI",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ],

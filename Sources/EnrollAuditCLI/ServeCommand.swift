@@ -60,7 +60,10 @@ extension EnrollAudit {
             help: ArgumentHelp("How long a request body may take, and an idle connection stay.", valueName: "duration"))
         var requestTimeout: DurationArgument = DurationArgument(argument: "30s")!
 
-        @OptionGroup var stall: StallOptions
+        @Option(
+            help: ArgumentHelp(
+                "An in-progress enrollment with no step for this long is stalled (default 1h).", valueName: "duration"))
+        var stalledAfter: DurationArgument?
 
         @Option(
             help: ArgumentHelp(
@@ -87,7 +90,7 @@ extension EnrollAudit {
             configuration.maximumBatchRequests = batchLimit
             configuration.maximumBatchWait = .milliseconds(batchWaitMs)
             configuration.requestTimeout = .milliseconds(requestTimeout.milliseconds)
-            configuration.stalledAfterSeconds = stall.stalledAfterSeconds
+            configuration.stalledAfterSeconds = Double(stalledAfter?.milliseconds ?? 3_600_000) / 1000
             do {
                 configuration.tokens = try tokens.map(AccessTokens.load(path:))
                 configuration.webhookHMACKey = try webhookHmacKey.map(Self.readKey)

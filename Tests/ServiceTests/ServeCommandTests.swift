@@ -10,7 +10,7 @@ struct ServeCommandTests {
         #expect(help.status == 0)
         for option in [
             "--store", "--listen", "--tokens", "--webhook-hmac-key", "--tls-cert", "--tls-key", "--max-body",
-            "--queue-limit", "--batch-limit", "--batch-wait-ms", "--request-timeout", "--stalled-after", "--as-of",
+            "--queue-limit", "--batch-limit", "--batch-wait-ms", "--request-timeout", "--stalled-after",
             "--log-level",
         ] {
             #expect(help.stdout.contains(option), "\(option)")
