@@ -57,7 +57,8 @@ extension EnrollAudit {
         var batchWaitMs = 2
 
         @Option(
-            help: ArgumentHelp("How long a request body may take, and an idle connection stay.", valueName: "duration"))
+            help: ArgumentHelp(
+                "How long a connection may stay silent, even mid-request, before it is closed.", valueName: "duration"))
         var requestTimeout: DurationArgument = DurationArgument(argument: "30s")!
 
         @Option(

@@ -113,8 +113,4 @@ extension Problem {
             .serviceUnavailable, kind: "busy", title: "The writer is behind; nothing was stored", detail: detail,
             headers: [.retryAfter: String(retryAfter)])
     }
-
-    static func timeout(_ detail: String) -> Problem {
-        Problem(.requestTimeout, kind: "timeout", title: "The request timed out", detail: detail)
-    }
 }

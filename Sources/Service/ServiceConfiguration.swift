@@ -19,8 +19,8 @@ public struct ServiceConfiguration: Sendable {
     public var maximumBatchRequests = 512
     /// How long the writer waits for more requests once it has some, before it commits. The default is 2 ms.
     public var maximumBatchWait: Duration = .milliseconds(2)
-    /// How long a request body may take to arrive, and how long an idle connection stays open. The default
-    /// is 30 seconds.
+    /// How long a connection may send nothing, in the middle of a request or between requests, before it
+    /// is closed (a request cut off so is not stored). The default is 30 seconds.
     public var requestTimeout: Duration = .seconds(30)
     /// An `in_progress` enrollment with no step for this long is stalled. The default is one hour.
     public var stalledAfterSeconds: Double = 3600

@@ -235,3 +235,52 @@ enum Wrk {
         return Double(text) ?? 0
     }
 }
+
+extension Driver {
+    /// The `serve` rows of `make bench`: the first 40,000 webhook lines posted by wrk to a real `serve`.
+    /// Baselines of the same run: the CLI's bulk ingest of the same bodies (throughput), a durable single
+    /// append through the library (acknowledgement latency), the in-process timeline query (read latency).
+    mutating func measureServe(webhooks: String, haveCLI: Bool) throws {
+        guard haveCLI, FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+            log("serve: skipped (needs the CLI and wrk)")
+            return
+        }
+        let directory = "\(parameters.directory)/serve"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let subset = "\(directory)/webhooks.ndjson"
+        let lines = try String(contentsOfFile: webhooks, encoding: .utf8).split(separator: "\n").prefix(40_000)
+        try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: subset))
+        log("serve under wrk × \(parameters.runs) (64 connections; 200 readers while 16 connections post)")
+        let serve = try medians(["serve", "--cli", parameters.cli, "--webhooks", subset, "--dir", directory])
+        report.raw["serve"] = serve
+        let acknowledged = serve["acknowledged_per_second"] ?? 0
+        report.add(
+            "`serve`: acknowledged webhooks, 64 connections, durability full", acknowledged, unit: "events/s",
+            baseline: "CLI bulk ingest of the same bodies", serve["bulk_events_per_second"] ?? 0,
+            higherIsBetter: true, goal: "≥ 10,000/s", met: acknowledged >= 10_000)
+        let latencies: [(key: String, scenario: String, baseline: String, values: [String: Double], goal: Double)] = [
+            (
+                "ack", "`serve`: webhook acknowledgement", "durable single append (library)",
+                report.raw["single"] ?? [:], 50
+            ),
+            (
+                "read", "`serve`: GET /v1/timeline/{id}, 200 readers while ingesting", "timeline query in process",
+                (report.raw["queries"] ?? [:]).reduce(into: [:]) {
+                    $0[$1.key.replacingOccurrences(of: "timeline_", with: "")] = $1.value
+                },
+                20
+            ),
+        ]
+        for latency in latencies {
+            for percentile in ["p50", "p99"] {
+                let value = serve["\(latency.key)_\(percentile)_ms"] ?? 0
+                report.add(
+                    "\(latency.scenario), \(percentile)", value, unit: "ms",
+                    baseline: "\(latency.baseline), \(percentile)",
+                    latency.values["\(percentile)_ms"] ?? 0, higherIsBetter: false,
+                    goal: percentile == "p99" ? "< \(Int(latency.goal)) ms" : "(report)",
+                    met: percentile == "p99" ? value < latency.goal : nil)
+            }
+        }
+    }
+}
