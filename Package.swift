@@ -14,6 +14,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // `serve`: the HTTP server, its lifecycle, and its metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Tests only: a real HTTP client for the server's tests.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Tests only: an independent RFC 4180 parser to read our CSV back.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
@@ -59,6 +69,27 @@ let package = Package(
             name: "Projections",
             dependencies: ["EnrollmentDomain", "EventStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The store as an HTTP service (`serve`): ingest endpoints with group commit, the read API, metrics.
+        .target(
+            name: "Service",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "Ingest", "Export", "Projections",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The `enroll-audit` command line tool: parses, calls, prints.
         .executableTarget(
             name: "EnrollAuditCLI",
@@ -68,6 +99,7 @@ let package = Package(
                 "Ingest",
                 "Export",
                 "Projections",
+                "Service",
                 "FleetSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +157,20 @@ let package = Package(
                 "EnrollAuditCLI", "TestSupport", "EnrollmentDomain", .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // The HTTP service on a loopback port, through a real HTTP client, and the built binary.
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "Ingest", "Projections", "Service", "TestSupport", "EnrollAuditCLI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            // The schemathesis hooks (Python), run by OpenAPITests.
+            exclude: ["Schemathesis"]
+        ),
         // Durability and abuse: crashes, concurrency, fuzzing, tampering, full disks, permissions. Shortened
         // by default; `make torture` runs it at full scale (ENROLL_AUDIT_TORTURE=full).
         .testTarget(
@@ -132,6 +178,8 @@ let package = Package(
             dependencies: [
                 "EnrollmentDomain", "EventStore", "Ingest", "TestSupport", "EnrollAuditCLI",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ],

@@ -31,43 +31,15 @@ struct TimeArgument {
 struct DurationArgument {
     var milliseconds: Int64
 
-    /// The accepted forms, as an error names them.
-    static let forms = "use a duration such as 90s, 30m, 1h30m, 1.5h, 7d or 2w (a bare number is seconds)"
-
-    static let units: [Character: Double] = [
-        "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000,
-    ]
-
     /// Parses an option's value (`@Option(transform: DurationArgument.parse)`).
     ///
     /// - Throws: a `ValidationError` naming the accepted forms (a negative duration too).
     static func parse(_ argument: String) throws -> DurationArgument {
-        let text = argument.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("-") { throw ValidationError("a duration cannot be negative; \(forms)") }
-        if let seconds = Double(text), seconds.isFinite, text.allSatisfy({ $0.isNumber || $0 == "." }) {
-            return try DurationArgument(total: seconds * 1000)
+        do {
+            return DurationArgument(milliseconds: try DurationText.parse(argument))
+        } catch {
+            throw ValidationError(error.description)
         }
-        var total = 0.0
-        var number = ""
-        var lastUnit = Double.infinity
-        for character in text {
-            if character.isNumber || character == "." {
-                number.append(character)
-            } else if let unit = units[character], let value = Double(number), unit < lastUnit {
-                total += value * unit
-                lastUnit = unit
-                number = ""
-            } else {
-                throw ValidationError(forms)
-            }
-        }
-        guard number.isEmpty, !text.isEmpty else { throw ValidationError(forms) }
-        return try DurationArgument(total: total)
-    }
-
-    private init(total milliseconds: Double) throws {
-        guard milliseconds < Double(Int64.max / 2) else { throw ValidationError("the duration is too long") }
-        self.milliseconds = Int64(milliseconds.rounded())
     }
 
     init(milliseconds: Int64) {

@@ -20,7 +20,7 @@ struct EnrollAudit: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Ingest.self, Append.self, Devices.self, Show.self, Timeline.self, Stats.self, Export.self, Verify.self,
-            Rebuild.self, Tail.self, Demo.self, Keygen.self, Checkpoint.self, Backup.self, Import.self,
+            Rebuild.self, Tail.self, Serve.self, Demo.self, Keygen.self, Checkpoint.self, Backup.self, Import.self,
         ]
     )
 

@@ -60,7 +60,7 @@ struct CLIDocumentationTests {
             Set(commands)
                 == [
                     "ingest", "append", "devices", "show", "timeline", "stats", "export", "verify", "rebuild", "tail",
-                    "demo", "keygen", "checkpoint", "backup", "import",
+                    "serve", "demo", "keygen", "checkpoint", "backup", "import",
                 ])
         for command in commands {
             let section = try #require(Self.section(command, of: manual), "docs/cli.md has no section for \(command)")

@@ -372,6 +372,7 @@ struct Driver {
                 baseline: "NDJSON input", inputPerEvent, higherIsBetter: false, goal: "(scale)")
         }
         report.raw["storage"] = storage
+        try measureServe(webhooks: webhooks, haveCLI: haveCLI)
         report.finished = Date()
         log("done")
         print(report.textTable())

@@ -20,6 +20,8 @@ import Foundation
 //   enroll-audit-bench queries-at --store PATH [--json FILE] [--markdown] [--cli-runs N]
 //                          (only the query rows, on an existing store: `make bench-queries`)
 //   enroll-audit-bench parse [--lines N] [--rounds N] FILE  (NDJSON line → validated event → canonical data)
+//   enroll-audit-bench serve --cli PATH --webhooks FILE --dir DIR [--seconds N] [--connections N] [--readers N]
+//                          (`serve` under wrk: acknowledged webhooks/s, latencies, against the bulk ingest)
 //
 // The defaults of `run` can also come from the environment: BENCH_EVENTS, BENCH_SMALL_EVENTS,
 // BENCH_RUNS, BENCH_CLI_RUNS, BENCH_BUDGET (seconds, default 500: when the ingest rate measured on the
@@ -84,6 +86,13 @@ do {
     case "parse":
         try ParseMeasurement.run(
             file: arguments.last!, lines: Int(option("lines") ?? "200000")!, rounds: Int(option("rounds") ?? "5")!)
+    case "serve":
+        var options = ServeMeasurement.Options(
+            cli: option("cli")!, webhooks: option("webhooks")!, directory: option("dir") ?? ".build/bench-serve")
+        options.seconds = option("seconds").flatMap(Int.init) ?? options.seconds
+        options.connections = option("connections").flatMap(Int.init) ?? options.connections
+        options.readers = option("readers").flatMap(Int.init) ?? options.readers
+        try ServeMeasurement.run(options)
     default:
         FileHandle.standardError.write(
             Data(

@@ -10,44 +10,9 @@ enum DeviceRendering {
         "stalled_for_s", "last_problem_type", "last_problem_reason",
     ]
 
-    static func json(_ status: DeviceStatus) -> JSONValue {
-        func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        return .object([
-            "enrollment": .string(status.enrollment),
-            "ids": .array(uniqueIDs(status).map(JSONValue.string)),
-            "id_kinds": .object(
-                Dictionary(status.ids.map { ($0.value, JSONValue.string($0.kind.rawValue)) }) { first, _ in first }),
-            "user": optional(status.user),
-            "entra_user_id": optional(status.entraUserID),
-            "state": .string(status.state.rawValue),
-            "step": optional(status.step?.rawValue),
-            "failure": status.failure.map {
-                .object(["step": .string($0.step.rawValue), "reason": .string($0.reason)])
-            } ?? .null,
-            "os_version": optional(status.osVersion),
-            "model": optional(status.model),
-            "first_seen": .string(status.firstSeen.iso8601),
-            "last_seen": .string(status.lastSeen.iso8601),
-            "last_step_at": .string(status.lastStepAt.iso8601),
-            "time_to_enroll_s": status.timeToEnrollSeconds.map(JSONValue.double) ?? .null,
-            "events": .int(Int64(status.events)),
-            "stalled": .bool(status.stalled),
-            "stalled_for_s": status.stalledForSeconds.map(JSONValue.double) ?? .null,
-            "conflicts": .array(
-                status.conflicts.map {
-                    .object(["kind": .string($0.kind.rawValue), "ids": .array($0.ids.map(JSONValue.string))])
-                }),
-            "last_problem": status.lastProblem.map {
-                .object(["type": .string($0.type), "reason": .string($0.reason), "at": .string($0.at.iso8601)])
-            } ?? .null,
-        ])
-    }
+    static func json(_ status: DeviceStatus) -> JSONValue { status.json }
 
-    /// Every id once (an attempt id is often also a stream), in the projection's order.
-    static func uniqueIDs(_ status: DeviceStatus) -> [String] {
-        var seen: Set<String> = []
-        return status.ids.map(\.value).filter { seen.insert($0).inserted }
-    }
+    static func uniqueIDs(_ status: DeviceStatus) -> [String] { status.uniqueIDs }
 
     static func csvRow(_ status: DeviceStatus) -> [String] {
         [

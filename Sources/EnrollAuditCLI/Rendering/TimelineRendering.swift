@@ -9,31 +9,10 @@ enum TimelineRendering {
         "gap_s", "hint",
     ]
 
-    static func json(_ entry: TimelineEntry) -> JSONValue {
-        .object([
-            "enrollment": .string(entry.enrollment),
-            "position": .int(entry.position),
-            "event_id": .string(entry.eventID.lowercasedString),
-            "stream": .string(entry.stream),
-            "type": .string(entry.type),
-            "source": .string(entry.source),
-            "occurred_at": .string(entry.occurredAt.iso8601),
-            "recorded_at": .string(entry.recordedAt.iso8601),
-            "label": .string(entry.label),
-            "outcome": .string(entry.outcome.rawValue),
-            "gap_s": entry.gapSeconds.map(JSONValue.double) ?? .null,
-            "hint": entry.hint.map {
-                .object(["id": .string($0.id), "cause": .string($0.cause), "fix": .string($0.fix)])
-            } ?? .null,
-        ])
-    }
+    static func json(_ entry: TimelineEntry) -> JSONValue { entry.json }
 
     static func document(subject: String, statuses: [DeviceStatus], entries: [TimelineEntry]) -> JSONValue {
-        .object([
-            "subject": .string(subject),
-            "enrollments": .array(statuses.map(DeviceRendering.json)),
-            "entries": .array(entries.map(json)),
-        ])
+        TimelineEntry.document(subject: subject, statuses: statuses, entries: entries)
     }
 
     /// CSV cells are neutralised against formula injection unless `rawCSV` (``CSV``).

@@ -1,0 +1,159 @@
+import ArgumentParser
+import Dispatch
+import EventStore
+import Foundation
+import Logging
+import Service
+
+extension EnrollAudit {
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Run the store as an HTTP service: webhooks and events in, a JSON API and Prometheus metrics out.",
+            discussion: """
+                Endpoints: POST /webhooks/mdm (NanoMDM/MicroMDM webhook bodies), POST /v1/events (native \
+                NDJSON), POST /v1/ingest?from=FORMAT, GET /v1/enrollments, /v1/enrollments/{id}, \
+                /v1/timeline/{id}, /v1/stats, /v1/export, /v1/events (Server-Sent Events), /metrics, /healthz, \
+                /readyz (docs/serve.md, Schema/openapi.yaml). An ingest request is answered once its events \
+                are committed to disk (synchronous=FULL); concurrent requests share one commit. SIGTERM stops \
+                accepting, finishes the requests in flight, and exits 0. Listening off loopback needs --tokens.
+                Prints 'listening on URL' on standard output once it accepts connections.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(
+            help: ArgumentHelp("Where to listen: HOST:PORT, [IPv6]:PORT; port 0 picks one.", valueName: "host:port"))
+        var listen = "127.0.0.1:8080"
+
+        @Option(
+            help: ArgumentHelp(
+                "Bearer tokens, one per line: TOKEN SCOPE[,SCOPE…] with scopes ingest, read, metrics; # comments.",
+                valueName: "file"))
+        var tokens: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "A file holding NanoMDM's -webhook-hmac-key: webhooks must then carry a matching X-Hmac-Signature.",
+                valueName: "file"))
+        var webhookHmacKey: String?
+
+        @Option(help: ArgumentHelp("The TLS certificate chain (PEM); with --tls-key.", valueName: "file"))
+        var tlsCert: String?
+
+        @Option(help: ArgumentHelp("The TLS private key (PEM); with --tls-cert.", valueName: "file"))
+        var tlsKey: String?
+
+        @Option(help: ArgumentHelp("The largest request body, in bytes (413 beyond).", valueName: "bytes"))
+        var maxBody = 16 << 20
+
+        @Option(help: ArgumentHelp("Ingest requests that may wait for the writer (503 beyond).", valueName: "n"))
+        var queueLimit = 4_096
+
+        @Option(help: ArgumentHelp("The most requests one transaction commits.", valueName: "n"))
+        var batchLimit = 512
+
+        @Option(help: ArgumentHelp("How long the writer waits for more requests to commit together.", valueName: "ms"))
+        var batchWaitMs = 2
+
+        @Option(
+            help: ArgumentHelp(
+                "How long a connection may stay silent, even mid-request, before it is closed.", valueName: "duration"))
+        var requestTimeout: DurationArgument = DurationArgument(argument: "30s")!
+
+        @Option(
+            help: ArgumentHelp(
+                "An in-progress enrollment with no step for this long is stalled (default 1h).", valueName: "duration"))
+        var stalledAfter: DurationArgument?
+
+        @Option(
+            help: ArgumentHelp(
+                "The log level on stderr: trace, debug, info, notice, warning, error.", valueName: "level"))
+        var logLevel = "info"
+
+        func validate() throws {
+            guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT") }
+            if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("give --tls-cert and --tls-key together") }
+            if maxBody <= 0 || queueLimit <= 0 || batchLimit <= 0 || batchWaitMs < 0 {
+                throw ValidationError(
+                    "--max-body, --queue-limit and --batch-limit must be positive, --batch-wait-ms not negative")
+            }
+            guard Logger.Level(rawValue: logLevel) != nil else {
+                throw ValidationError("unknown --log-level \(logLevel)")
+            }
+        }
+
+        func run() throws {
+            var configuration = ServiceConfiguration()
+            configuration.listen = ListenAddress(listen)!
+            configuration.maximumBodyBytes = maxBody
+            configuration.queueCapacity = queueLimit
+            configuration.maximumBatchRequests = batchLimit
+            configuration.maximumBatchWait = .milliseconds(batchWaitMs)
+            configuration.requestTimeout = .milliseconds(requestTimeout.milliseconds)
+            configuration.stalledAfterSeconds = Double(stalledAfter?.milliseconds ?? 3_600_000) / 1000
+            do {
+                configuration.tokens = try tokens.map(AccessTokens.load(path:))
+                configuration.webhookHMACKey = try webhookHmacKey.map(Self.readKey)
+                if let tlsCert, let tlsKey {
+                    configuration.tls = ServiceConfiguration.TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
+                }
+                try configuration.validate()
+            } catch let error as ServiceError {
+                throw CLIFailure(.usage, "error: \(error)")
+            }
+            var logger = Logger(label: "enroll-audit.serve")
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let store = try storeOptions.openForWriting(durability: .full)
+            let environment = ServiceEnvironment(store: store, configuration: configuration, logger: logger)
+            let server: AuditServer
+            do {
+                server = try AuditServer(environment: environment)
+            } catch let error as ServiceError {
+                throw CLIFailure(.usage, "error: \(error)")
+            }
+            let scheme = configuration.tls == nil ? "http" : "https"
+            let host =
+                configuration.listen.host.contains(":") ? "[\(configuration.listen.host)]" : configuration.listen.host
+            let outcome = BlockingRun.wait {
+                try await server.run { port in
+                    Terminal.standardOutput("listening on \(scheme)://\(host):\(port)\n")
+                }
+            }
+            if case .failure(let error) = outcome {
+                throw CLIFailure(.storeUnwritable, "error: the service failed: \(error)")
+            }
+        }
+
+        /// The HMAC key: the file's bytes, without a final line break (as `-webhook-hmac-key` takes it).
+        static func readKey(_ path: String) throws -> [UInt8] {
+            guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
+                throw ServiceError(.badKeyFile, "cannot read the HMAC key file", file: path)
+            }
+            while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+            guard !bytes.isEmpty else { throw ServiceError(.badKeyFile, "the HMAC key file is empty", file: path) }
+            return bytes
+        }
+    }
+}
+
+/// Runs async work from the synchronous command tree and waits for it on this thread.
+enum BlockingRun {
+    static func wait(_ body: @escaping @Sendable () async throws -> Void) -> Result<Void, any Error> {
+        let done = DispatchSemaphore(value: 0)
+        let result = ResultBox()
+        Task {
+            do { try await body() } catch { result.set(.failure(error)) }
+            done.signal()
+        }
+        done.wait()
+        return result.value
+    }
+
+    /// The outcome, written by the task and read after it signalled.
+    final class ResultBox: @unchecked Sendable {
+        // Unchecked: written once by the task before it signals the semaphore, read only after the wait.
+        var value: Result<Void, any Error> = .success(())
+        func set(_ newValue: Result<Void, any Error>) { value = newValue }
+    }
+}

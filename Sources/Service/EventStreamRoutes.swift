@@ -1,0 +1,138 @@
+import EnrollmentDomain
+import EventStore
+import Export
+import Foundation
+import Hummingbird
+import Projections
+
+/// The log as a stream: `GET /v1/export` (NDJSON, the `export` lines, streamed in pages) and
+/// `GET /v1/events` (Server-Sent Events that follow the log, gap-free and in position order, resumable
+/// with `Last-Event-ID`).
+struct EventStreamRoutes: ServiceRoutes {
+    /// Events read per snapshot.
+    static let pageSize = 500
+    /// How often a caught-up event stream looks for new events.
+    static let pollInterval: Duration = .milliseconds(100)
+    /// A comment line keeps an idle event stream open through proxies this often.
+    static let keepAliveInterval: Duration = .seconds(15)
+
+    func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
+        let group = router.group("/v1").add(middleware: environment.access.require(.read))
+        group.get("/export") { request, _ -> Response in
+            try await Self.export(request, environment: environment)
+        }
+        group.get("/events") { request, _ -> Response in
+            try Self.eventStream(request, environment: environment)
+        }
+    }
+
+    static func export(_ request: Request, environment: ServiceEnvironment) async throws -> Response {
+        let query = QueryParameters(request)
+        let id = query.string("id")
+        let user = query.string("user")
+        if id != nil && user != nil { throw Problem.badRequest("give id or user, not both") }
+        let since = try query.time("since")?.milliseconds ?? .min
+        let until = try query.time("until")?.milliseconds ?? .max
+        let after = try query.integer("after", in: 0...Int64.max) ?? 0
+        let types = Set(query.string("type").map { $0.split(separator: ",").map(String.init) } ?? [])
+        let include: @Sendable (RecordedEvent) -> Bool = { event in
+            let time = event.event.occurredAt.milliseconds
+            return event.position > after && time >= since && time < until
+                && (types.isEmpty || types.contains(event.event.type))
+        }
+        let headers: HTTPFields = [.contentType: "application/x-ndjson"]
+        if let subject = id ?? user {
+            // One enrollment (or a user's): the events of every linked stream, in position order.
+            let bytes = try await environment.read { queries -> [UInt8]? in
+                let statuses = try queries.enrollments(matching: subject)
+                guard !statuses.isEmpty else { return nil }
+                let streams = Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) })
+                let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
+                    .sorted { $0.position < $1.position }
+                return events.reduce(into: [UInt8]()) { Self.appendLine($1, to: &$0) }
+            }
+            guard let bytes else { throw Problem.notFound("no enrollment is known by this id") }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        let head = try await environment.read { try $0.store.head().position }
+        let body = ResponseBody { writer in
+            var position = after
+            while position < head {
+                let (bytes, last) = try await Self.page(after: position, through: head, environment: environment) {
+                    event, bytes in
+                    if include(event) { Self.appendLine(event, to: &bytes) }
+                }
+                if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
+                guard last > position else { break }
+                position = last
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static func eventStream(_ request: Request, environment: ServiceEnvironment) throws -> Response {
+        let query = QueryParameters(request)
+        var after = try query.integer("after", in: 0...Int64.max) ?? 0
+        if let resume = request.headers[ServiceHeaders.lastEventID] {
+            guard let position = Int64(resume.trimmingCharacters(in: .whitespaces)), position >= 0 else {
+                throw Problem.badRequest("Last-Event-ID must be a position this stream sent")
+            }
+            after = position
+        }
+        let follow = try query.flag("follow") ?? true
+        let start = after
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        let body = ResponseBody { writer in
+            var position = start
+            var lastWrite = ContinuousClock.now
+            try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+            while true {
+                let (bytes, last) = try await Self.page(after: position, through: .max, environment: environment) {
+                    event, bytes in
+                    bytes += Array("id: \(event.position)\ndata: ".utf8)
+                    event.exportJSON.write(to: &bytes)
+                    bytes += [0x0A, 0x0A]
+                }
+                if last > position {
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                    position = last
+                    lastWrite = ContinuousClock.now
+                    continue
+                }
+                if !follow || environment.isStopping { break }
+                if ContinuousClock.now - lastWrite >= Self.keepAliveInterval {
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    lastWrite = ContinuousClock.now
+                }
+                try await Task.sleep(for: Self.pollInterval)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Reads up to a page of events after `position` (and not past `head`) from one snapshot, rendering
+    /// each with `render`; returns the bytes and the last position read (`position` when there were none).
+    static func page(
+        after position: Int64, through head: Int64, environment: ServiceEnvironment,
+        render: @escaping @Sendable (RecordedEvent, inout [UInt8]) -> Void
+    ) async throws -> ([UInt8], Int64) {
+        try await environment.read { queries in
+            var bytes: [UInt8] = []
+            var last = position
+            try queries.store.forEachEvent(after: position, limit: pageSize) { event in
+                guard event.position <= head else { return false }
+                render(event, &bytes)
+                last = event.position
+                return true
+            }
+            return (bytes, last)
+        }
+    }
+
+    static func appendLine(_ event: RecordedEvent, to bytes: inout [UInt8]) {
+        event.exportJSON.write(to: &bytes)
+        bytes.append(0x0A)
+    }
+}
