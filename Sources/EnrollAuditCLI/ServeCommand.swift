@@ -58,12 +58,14 @@ extension EnrollAudit {
 
         @Option(
             help: ArgumentHelp(
-                "How long a connection may stay silent, even mid-request, before it is closed.", valueName: "duration"))
-        var requestTimeout: DurationArgument = DurationArgument(argument: "30s")!
+                "How long a connection may stay silent, even mid-request, before it is closed (default 30s).",
+                valueName: "duration"), transform: DurationArgument.parse)
+        var requestTimeout = DurationArgument(milliseconds: 30_000)
 
         @Option(
             help: ArgumentHelp(
-                "An in-progress enrollment with no step for this long is stalled (default 1h).", valueName: "duration"))
+                "An in-progress enrollment with no step for this long is stalled (default 1h).", valueName: "duration"),
+            transform: DurationArgument.parse)
         var stalledAfter: DurationArgument?
 
         @Option(
@@ -117,7 +119,8 @@ extension EnrollAudit {
                 configuration.listen.host.contains(":") ? "[\(configuration.listen.host)]" : configuration.listen.host
             let outcome = BlockingRun.wait {
                 try await server.run { port in
-                    Terminal.standardOutput("listening on \(scheme)://\(host):\(port)\n")
+                    // Informational: a closed standard output must not stop the service.
+                    try? Terminal.standardOutput("listening on \(scheme)://\(host):\(port)\n")
                 }
             }
             if case .failure(let error) = outcome {
