@@ -81,13 +81,13 @@ do {
         try ParseMeasurement.run(
             file: arguments.last!, lines: Int(option("lines") ?? "200000")!, rounds: Int(option("rounds") ?? "5")!)
     default:
-        FileHandle.standardError.write(
-            Data(
+        try? FileHandle.standardError.write(
+            contentsOf: Data(
                 "usage: enroll-audit-bench run|generate|ingest|records|single|read|rebuild|verify|export|queries|parse …\n"
                     .utf8))
         exit(1)
     }
 } catch {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("error: \(error)\n".utf8))
     exit(2)
 }
