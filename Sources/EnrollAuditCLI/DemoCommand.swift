@@ -1,6 +1,7 @@
 import ArgumentParser
 import EnrollmentDomain
 import EventStore
+import Export
 import FleetSimulator
 import Foundation
 import Ingest
@@ -56,7 +57,7 @@ extension EnrollAudit {
             let summary = try IngestRunner().run(inputs, into: database)
             let queries = EnrollmentQueries(store: database)
             let stats = try queries.stats()
-            var out = "Simulated \(users) users (seed \(seed)) into \(store):\n"
+            var out = "Simulated \(users) users (seed \(seed)) into \(TerminalText.escaped(store)):\n"
             out += SummaryReport.text(summary) + "\n"
             out += StatsRendering.table(stats)
             let stalled = try queries.devices(DeviceFilter(stalledFor: 3_600, limit: 1))
@@ -67,7 +68,8 @@ extension EnrollAudit {
                     subject: example.enrollment, statuses: [example], entries: entries,
                     color: Terminal.decoratesStandardOutput)
             }
-            let user = stalled.first?.user ?? "USER@DOMAIN"
+            let user = TerminalText.escaped(stalled.first?.user ?? "USER@DOMAIN")
+            let store = TerminalText.escaped(store)
             out += """
 
                 Try next:

@@ -15,8 +15,8 @@ public struct DeviceStatusProjection: InlineProjection {
     public let name = "device_status"
     /// Includes the identity projection's version: new identity rules rebuild this table too.
     /// 2: the first_seen index covers what `stats` reads. 3: the `fleet_stats` aggregate (``FleetStatsTables``).
-    /// 4: the latest unanswered problem (`problem_type`, `problem_reason`, `problem_at`).
-    public let version = 1_000 * IdentityProjection().version + 4
+    /// 4: the latest unanswered problem (`problem_type`, `problem_reason`, `problem_at`). 5: `conflicts`.
+    public let version = 1_000 * IdentityProjection().version + 5
     /// Every this many events, the enrollments noted so far are recomputed before the transaction ends.
     public let flushInterval: Int64
 
@@ -47,7 +47,8 @@ public struct DeviceStatusProjection: InlineProjection {
             events         INTEGER NOT NULL CHECK (events >= 1),
             problem_type   TEXT,
             problem_reason TEXT,
-            problem_at     INTEGER
+            problem_at     INTEGER,
+            conflicts      TEXT
         ) WITHOUT ROWID;
         """
 
@@ -61,6 +62,7 @@ public struct DeviceStatusProjection: InlineProjection {
             first_seen, state, step_index, failure_step, failure_reason, time_to_enroll_ms);
         CREATE INDEX IF NOT EXISTS device_status_user ON device_status(user_key, first_seen);
         CREATE INDEX IF NOT EXISTS device_status_entra_user ON device_status(entra_user_id);
+        CREATE INDEX IF NOT EXISTS device_status_conflicted ON device_status(first_seen) WHERE conflicts IS NOT NULL;
         """
 
     public func reset(_ db: Database) throws {
@@ -189,8 +191,8 @@ public struct DeviceStatusProjection: InlineProjection {
                 sql: """
                     INSERT INTO device_status (enrollment, user, user_key, entra_user_id, state, step, step_index,
                         failure_step, failure_reason, os_version, model, first_seen, last_seen, last_step_at,
-                        enrolled_at, time_to_enroll_ms, events, problem_type, problem_reason, problem_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        enrolled_at, time_to_enroll_ms, events, problem_type, problem_reason, problem_at, conflicts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
@@ -200,7 +202,7 @@ public struct DeviceStatusProjection: InlineProjection {
                     status.lastSeen.milliseconds, (status.lastStepAt ?? status.firstSeen).milliseconds,
                     status.enrolledAt?.milliseconds,
                     status.timeToEnrollMilliseconds, status.events, status.problem?.type, status.problem?.reason,
-                    status.problem?.at.milliseconds,
+                    status.problem?.at.milliseconds, IdentityConflict.column(status.conflicts),
                 ])
         }
     }

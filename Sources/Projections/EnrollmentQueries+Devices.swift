@@ -77,7 +77,7 @@ private struct DeviceQuery {
             add("(failure_reason = ? COLLATE NOCASE OR problem_reason = ? COLLATE NOCASE)", reason, reason)
         }
         if let step = filter.step { add("step = ?", step.rawValue) }
-        if filter.conflicted { conditions.append(IdentityConflict.conflictedCondition) }
+        if filter.conflicted { conditions.append("conflicts IS NOT NULL") }
         if let since = filter.since { add("first_seen >= ?", since.milliseconds) }
         if let until = filter.until { add("first_seen < ?", until.milliseconds) }
         let key = filter.sort.key

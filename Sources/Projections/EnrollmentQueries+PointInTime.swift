@@ -39,6 +39,7 @@ extension EnrollmentQueries {
         then.stalled = stall != nil
         then.stalledForSeconds = stall
         then.lastProblem = fold.problem
+        then.conflicts = fold.conflicts
         return then
     }
 }

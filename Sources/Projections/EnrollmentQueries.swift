@@ -100,7 +100,7 @@ public struct EnrollmentQueries: Sendable {
     /// before a rebuild changed the table would read the old list of columns.
     static let columns = """
         enrollment, user, entra_user_id, state, step, failure_step, failure_reason, os_version, model, first_seen,
-        last_seen, last_step_at, time_to_enroll_ms, events, problem_type, problem_reason, problem_at
+        last_seen, last_step_at, time_to_enroll_ms, events, problem_type, problem_reason, problem_at, conflicts
         """
 
     func root(of id: String, _ db: Database) throws -> String? {
@@ -150,7 +150,7 @@ public struct EnrollmentQueries: Sendable {
                 EnrollmentProblem(
                     type: $0, reason: row["problem_reason"] ?? "unknown",
                     at: Timestamp(milliseconds: row["problem_at"] ?? 0))
-            }, conflicts: try IdentityConflict.find(in: ids, db))
+            }, conflicts: try IdentityConflict.parse(row["conflicts"], enrollment: enrollment))
     }
 
     /// How long an `in_progress` enrollment has had no step as of `asOf`, when that is at least

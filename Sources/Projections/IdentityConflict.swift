@@ -1,9 +1,9 @@
-import GRDB
+import EnrollmentDomain
 
 /// Ids joined into one enrollment that should have stayed apart: the identity rules put them together
 /// (a link fact, a "same second" key), but they name two devices or two attempts. The join is kept —
 /// the rules stay a pure function of the set of events — and flagged, so support does not read two
-/// histories as one.
+/// histories as one. The `device_status` projection computes them with the rest of the row (``StatusFold``).
 public struct IdentityConflict: Sendable, Hashable, Codable {
     /// What collided.
     public enum Kind: String, Sendable, Hashable, Codable {
@@ -24,40 +24,30 @@ public struct IdentityConflict: Sendable, Hashable, Codable {
         self.ids = ids
     }
 
-    /// The sources whose discovery events restate another source's (not an attempt of their own).
-    static let secondHandSQL = IdentityFacts.secondHandSources.sorted().map { "'\($0)'" }.joined(separator: ", ")
-
-    /// The conflicts of an enrollment known by `ids`.
-    static func find(in ids: [EnrollmentIdentifier], _ db: Database) throws -> [IdentityConflict] {
-        var conflicts: [IdentityConflict] = []
-        let enrollmentIDs = Set(ids.filter { $0.kind == .enrollmentID }.map(\.value)).sorted()
-        if enrollmentIDs.count > 1 { conflicts.append(IdentityConflict(kind: .enrollmentIDs, ids: enrollmentIDs)) }
-        let streams = Array(Set(ids.filter { $0.kind == .stream }.map(\.value)))
-        if streams.count > 1 {
-            let marks = Array(repeating: "?", count: streams.count).joined(separator: ",")
-            let attempts = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT s.name FROM streams s WHERE s.name IN (\(marks)) AND EXISTS (
-                        SELECT 1 FROM events e WHERE e.stream_id = s.id AND e.type LIKE 'discovery.%'
-                        AND e.source NOT IN (\(secondHandSQL)))
-                    ORDER BY s.name
-                    """, arguments: StatementArguments(streams))
-            if attempts.count > 1 { conflicts.append(IdentityConflict(kind: .attempts, ids: attempts)) }
-        }
-        return conflicts
+    /// The conflicts as the `device_status.conflicts` column holds them: a JSON array of
+    /// `{"kind","ids"}`, `NULL` when there are none.
+    static func column(_ conflicts: [IdentityConflict]) -> String? {
+        guard !conflicts.isEmpty else { return nil }
+        return JSONValue.array(
+            conflicts.map { .object(["kind": .string($0.kind.rawValue), "ids": .array($0.ids.map(JSONValue.string))]) }
+        ).canonicalString
     }
 
-    /// The SQL condition on `device_status.enrollment` that keeps the conflicted enrollments
-    /// (`devices --conflicted`): it reads the identity nodes, and the discovery events of their streams.
-    static let conflictedCondition = """
-        enrollment IN (
-            SELECT root FROM identity_nodes WHERE kinds & 2 != 0 GROUP BY root HAVING count(*) > 1
-            UNION
-            SELECT n.root FROM identity_nodes n JOIN streams s ON s.name = n.id
-            WHERE n.kinds & 1 != 0 AND EXISTS (
-                SELECT 1 FROM events e WHERE e.stream_id = s.id AND e.type LIKE 'discovery.%'
-                AND e.source NOT IN (\(secondHandSQL)))
-            GROUP BY n.root HAVING count(*) > 1)
-        """
+    /// The conflicts of a `device_status.conflicts` value.
+    ///
+    /// - Throws: ``ReadModelError`` when it is not what ``column(_:)`` writes (a hand-edited row).
+    static func parse(_ column: String?, enrollment: String) throws -> [IdentityConflict] {
+        guard let column else { return [] }
+        guard case .array(let items)? = try? JSONParser.parse(column) else {
+            throw ReadModelError(enrollment: enrollment, problem: "conflicts is not a JSON array")
+        }
+        return try items.map { item in
+            guard let kind = item.objectValue?["kind"]?.stringValue.flatMap(Kind.init(rawValue:)),
+                case .array(let ids)? = item.objectValue?["ids"]
+            else {
+                throw ReadModelError(enrollment: enrollment, problem: "conflicts holds an unknown entry")
+            }
+            return IdentityConflict(kind: kind, ids: ids.compactMap(\.stringValue))
+        }
+    }
 }

@@ -18,6 +18,8 @@ struct StatusFold: Equatable {
     var events = 0
     /// The latest failed timeline entry (a failure, a symptom, a decline) no later success answered.
     var problem: EnrollmentProblem?
+    /// Ids of the set that name two devices or two attempts (``IdentityConflict``).
+    var conflicts: [IdentityConflict] = []
 
     /// What stands between the enrollment and `enrolled`, cleared by a later success at `step` or beyond.
     private struct Blocker: Equatable {
@@ -49,11 +51,17 @@ struct StatusFold: Equatable {
         var productName: String?
         var modelFamily: String?
         var effects = EventEffects()
+        var enrollmentIDs: Set<String> = []
+        var attempts: Set<String> = []
         for recorded in events {
             let event = recorded.event
             let data = recorded.currentData
             if user == nil, let name = event.user, !name.isEmpty { user = name }
             if entraUserID == nil { entraUserID = data.nonEmptyString("aad_user_id") }
+            if let id = data.nonEmptyString("enrollment_id") { enrollmentIDs.insert(id) }
+            if event.type.hasPrefix("discovery."), !IdentityFacts.secondHandSources.contains(event.source) {
+                attempts.insert(event.stream)
+            }
             productName = data.nonEmptyString("product_name") ?? productName
             modelFamily = data.nonEmptyString("model_family") ?? modelFamily
             osVersion = data.nonEmptyString("os_version") ?? osVersion
@@ -87,6 +95,10 @@ struct StatusFold: Equatable {
                 break
             }
         }
+        if enrollmentIDs.count > 1 {
+            conflicts.append(IdentityConflict(kind: .enrollmentIDs, ids: enrollmentIDs.sorted()))
+        }
+        if attempts.count > 1 { conflicts.append(IdentityConflict(kind: .attempts, ids: attempts.sorted())) }
         step = furthest >= 0 ? EnrollmentStep.allCases[furthest] : nil
         model = productName ?? modelFamily
         if let blocker {

@@ -43,7 +43,7 @@ struct Driver {
 
     func log(_ message: String) {
         let elapsed = String(format: "%6.1f s", Date().timeIntervalSince(report.started))
-        FileHandle.standardError.write(Data("[bench \(elapsed)] \(message)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("[bench \(elapsed)] \(message)\n".utf8))
     }
 
     /// `runs` runs of a child measurement: every key's median.

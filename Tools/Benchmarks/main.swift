@@ -94,13 +94,13 @@ do {
         options.readers = option("readers").flatMap(Int.init) ?? options.readers
         try ServeMeasurement.run(options)
     default:
-        FileHandle.standardError.write(
-            Data(
+        try? FileHandle.standardError.write(
+            contentsOf: Data(
                 "usage: enroll-audit-bench run|generate|ingest|records|single|read|rebuild|verify|export|queries|parse …\n"
                     .utf8))
         exit(1)
     }
 } catch {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("error: \(error)\n".utf8))
     exit(2)
 }
