@@ -110,12 +110,21 @@ public struct RecordedEvent: Sendable, Hashable {
 extension Sequence<UInt8> {
     /// Lowercase hexadecimal digits, two per byte.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
         var output: [UInt8] = []
-        for byte in self {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
-        }
+        appendHex(to: &output)
         return String(decoding: output, as: UTF8.self)
     }
+
+    /// Appends the lowercase hexadecimal digits of these bytes to `output`.
+    public func appendHex(to output: inout [UInt8]) {
+        for byte in self {
+            output.append(hexDigit(byte >> 4))
+            output.append(hexDigit(byte & 0x0F))
+        }
+    }
+}
+
+/// The lowercase hexadecimal digit of a value 0…15.
+@inline(__always) func hexDigit(_ value: UInt8) -> UInt8 {
+    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
 }

@@ -19,17 +19,36 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// ISO 8601 in UTC with milliseconds: `2026-10-01T16:35:20.116Z`.
     public var iso8601: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendISO8601(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``iso8601``'s ASCII bytes to `bytes`, digit by digit (no intermediate strings: the Merkle
+    /// leaf of every appended event writes two of them).
+    public func appendISO8601(to bytes: inout [UInt8]) {
         let millis = Int64(((milliseconds % 1000) + 1000) % 1000)
         let seconds = (milliseconds - millis) / 1000
         let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
         let days = (seconds - secondOfDay) / 86_400
         let (year, month, day) = Timestamp.civil(fromDays: days)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
         func digits(_ value: Int64, _ width: Int) {
-            var text = Array(String(value).utf8)
-            while text.count < width { text.insert(UInt8(ascii: "0"), at: 0) }
-            bytes.append(contentsOf: text)
+            guard value >= 0, value < 10_000 else {
+                // Years outside 0…9999, as they always were: the decimal text, zero-padded on the left.
+                var text = Array(String(value).utf8)
+                while text.count < width { text.insert(UInt8(ascii: "0"), at: 0) }
+                bytes.append(contentsOf: text)
+                return
+            }
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
         }
         digits(year, 4)
         bytes.append(UInt8(ascii: "-"))
@@ -45,7 +64,6 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         bytes.append(UInt8(ascii: "."))
         digits(millis, 3)
         bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses an RFC 3339 / ISO 8601 date-time: `2026-10-01T16:35:20Z`, `2026-10-01T16:35:20.116Z`,

@@ -15,7 +15,8 @@ extension Driver {
         let without = max((ingest["seconds"] ?? 0) - treeSeconds, 1e-9)
         report.add(
             "Merkle tree's work in the ingest (leaf RFC 8785 + SHA-256 + node rows, timed alone)", treeSeconds,
-            unit: "s", baseline: "the rest of the same ingest", without, higherIsBetter: false, goal: "≤ 0.10",
+            unit: "s", baseline: "the rest of the same ingest", without, higherIsBetter: false,
+            goal: "≥ 10 (adds ≤ 10%)",
             met: treeSeconds / without <= 0.10)
         let verify = try medians(["verify", "--store", main])
         report.add(
