@@ -219,6 +219,10 @@ public enum EventCatalogue {
         FieldSpec("topic", .string, "The webhook topic, e.g. `mdm.Authenticate`."),
         FieldSpec("channel", .string, "`user` for a user channel (a macOS user, the user side of a User Enrollment)."),
         FieldSpec(
+            "time_unset", .string,
+            "`go_zero_time` when `created_at` was Go's zero time: the sender did not set it, so `occurred_at` is "
+                + "0001-01-01T00:00:00Z and only `recorded_at` orders the event."),
+        FieldSpec(
             "user_channel_id", .string, "The user channel's id (NanoMDM `ids.id`, `EnrollmentUserID`, `UserID`)."),
         FieldSpec("raw", .object, "The original webhook record, decoded plist included."),
     ]

@@ -84,10 +84,9 @@ public final class NanoMDMDecoder: InputDecoder {
         }
         let eventID = try record.string("event_id").flatMap(UUID.init(hexString:))
         let occurredAt = try record.timestamp("created_at")
-        guard occurredAt != Self.goZeroTime else {
-            throw RecordFailure(
-                "created_at is Go's zero time (0001-01-01T00:00:00Z): the sender did not set when the event happened")
-        }
+        // Go's zero time is what an unset `time.Time` marshals to (NanoMDM's own test data has it): kept as
+        // the source said it, and flagged, so the timeline can say the time is unknown.
+        let timeUnset = occurredAt == Self.goZeroTime
         let isAcknowledgement =
             topic == "mdm.Connect" || (!record.has("checkin_event") && record.has("acknowledge_event"))
         let bodyName = isAcknowledgement ? "acknowledge_event" : "checkin_event"
@@ -132,6 +131,7 @@ public final class NanoMDMDecoder: InputDecoder {
         }
 
         var data: [String: JSONValue] = ["enrollment_id": .string(enrollmentID), "topic": .string(topic)]
+        if timeUnset { data["time_unset"] = .string("go_zero_time") }
         if let params = try body.object("url_params"), let attempt = try params.nonEmptyString(attemptParameter) {
             data["attempt_id"] = .string(attempt)
         }

@@ -1,7 +1,14 @@
-/// The hints for what Entra's sign-in log and Intune's install statuses and audit log report; they come
-/// before the catch-all rules of their types.
+/// The hints for what Entra's sign-in log, Intune's install statuses and audit log, and MDM webhooks without
+/// a time report; they come before the catch-all rules of their types.
 extension HintRules {
     static let intuneRules: [Rule] = [
+        rule(
+            "mdm_time_unset",
+            ["mdm.authenticated", "mdm.token_updated", "mdm.checked_in", "mdm.command_failed", "device.unenrolled"],
+            ["go_zero_time"], in: ["time_unset"],
+            cause: "The webhook's created_at was Go's zero time (0001-01-01): the MDM server did not set when it "
+                + "happened, so this entry sorts first.",
+            fix: "Read its recorded_at for when it arrived; check the MDM server's clock and webhook configuration."),
         rule(
             "sign_in_mfa_required", ["account.sign_in_failed"], ["aadsts50076", "aadsts50079", "aadsts50074"],
             cause: "The work-account sign-in needed multifactor authentication (or MFA registration) that the "

@@ -119,12 +119,19 @@ struct WebhookShapesCLITests: FixtureStoreTests {
         #expect(export.stdout.contains(#""type":"device.unenrolled""#))
     }
 
-    @Test func goZeroTimeIsRefusedNamingTheField() throws {
+    @Test func goZeroTimeIsKeptAsTheSourceSaidItAndFlaggedInTheTimeline() throws {
+        // NanoMDM's own test data POSTs created_at "0001-01-01T00:00:00Z" (an unset time.Time).
         let line = try #require(try Fixtures.lines("real-world/micromdm-webhooks.ndjson").first)
             .replacingOccurrences(of: "2026-10-07T14:30:16.13272395Z", with: "0001-01-01T00:00:00Z")
         let result = try CommandLineTool.run(["ingest", "--store", store, "-"], stdin: Data((line + "\n").utf8))
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("-:1: created_at is Go's zero time (0001-01-01T00:00:00Z)"))
+        #expect(result.status == 0, "\(result.stderr)")
+        let event = try #require(try exported().first)
+        #expect(event["occurred_at"] == .string("0001-01-01T00:00:00.000Z"))
+        #expect(event["data"]?["time_unset"] == .string("go_zero_time"))
+        let entry = try #require(try timeline(Self.microMDM).first)
+        #expect(entry["hint"]?["id"] == .string("mdm_time_unset"))
+        let again = try CommandLineTool.run(["ingest", "--store", store, "-"], stdin: Data((line + "\n").utf8))
+        #expect(again.stdout.contains("1 duplicates"), "the same body is the same fact")
     }
 
     @Test func theUserChannelOfAUserEnrollmentIsNotASecondCompletionEither() throws {
