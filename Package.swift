@@ -163,6 +163,7 @@ let package = Package(
             dependencies: [
                 "EnrollmentDomain", "EventStore", "Ingest", "Projections", "Service", "TestSupport", "EnrollAuditCLI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

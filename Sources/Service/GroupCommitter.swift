@@ -44,6 +44,8 @@ public final class GroupCommitter: Sendable {
         var stopping = false
         var finished: CheckedContinuation<Void, Never>?
         var writerDone = false
+        /// Requests the writer has taken and not yet answered.
+        var committing = 0
     }
 
     let store: SQLiteEventStore
@@ -66,6 +68,9 @@ public final class GroupCommitter: Sendable {
 
     /// Requests waiting for the writer now.
     public var queued: Int { state.withLockedValue { $0.queue.count } }
+
+    /// Requests the writer has taken into its current transaction and not yet answered.
+    public var committing: Int { state.withLockedValue { $0.committing } }
 
     /// Whether the queue is at least 90% full.
     public var isNearlyFull: Bool { queued * 10 >= capacity * 9 }
@@ -148,11 +153,13 @@ public final class GroupCommitter: Sendable {
             let count = min(state.queue.count, limit ?? maximumBatch)
             let taken = Array(state.queue.prefix(count))
             state.queue.removeFirst(count)
+            state.committing += count
             return taken
         }
     }
 
     private func commit(_ batch: [Pending]) {
+        defer { state.withLockedValue { $0.committing -= batch.count } }
         var results: [Result<CommitOutcome, CommitFailure>] = []
         let started = ContinuousClock.now
         do {

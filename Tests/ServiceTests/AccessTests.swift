@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import NIOHTTP1
 import Service
 import TestSupport
@@ -124,4 +125,35 @@ struct AccessTests {
 struct HTTPMethodName {
     var value: NIOHTTP1.HTTPMethod
     init(_ name: String) { value = NIOHTTP1.HTTPMethod(rawValue: name) }
+}
+
+/// A route group mounted beside the service's own, as the support console will be.
+struct MountedRoutesTests {
+    struct Console: ServiceRoutes {
+        func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
+            router.group("/console").add(middleware: environment.access.require(.read))
+                .get("/enrollments/{id}") { _, context -> Response in
+                    let id = try context.parameters.require("id")
+                    let count = try await environment.read { try $0.enrollments(matching: id).count }
+                    return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "\(count)")))
+                }
+        }
+    }
+
+    @Test func anExtraRouteGroupSharesTheStoreAndTheTokenChecks() async throws {
+        let server = try await TestServer.start(extraRoutes: [Console()], configure: AccessTests.configureTokens)
+        let body = EventFactory.ndjsonLines(count: 3, streams: 1, tag: "console").ndjsonBody
+        let posted = try await server.request(
+            .POST, "/v1/events", headers: Headers.ndjson + [Headers.bearer(AccessTests.ingestToken)], body: body)
+        #expect(posted.status == 200)
+        #expect(try await server.request(.GET, "/console/enrollments/UE-console-0").status == 401)
+        let wrong = try await server.request(
+            .GET, "/console/enrollments/UE-console-0", headers: [Headers.bearer(AccessTests.metricsToken)])
+        #expect(wrong.status == 403)
+        let right = try await server.request(
+            .GET, "/console/enrollments/UE-console-0", headers: [Headers.bearer(AccessTests.readToken)])
+        #expect(right.status == 200)
+        #expect(right.text == "1")
+        try await server.stop()
+    }
 }

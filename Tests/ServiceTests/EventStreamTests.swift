@@ -71,4 +71,20 @@ struct EventStreamTests {
             #expect(Self.events(text).map(\.position) == Array(1...Int64(requests * perRequest)))
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aGracefulShutdownEndsAFollowingStreamAndTheServerStops() async throws {
+        let server = try await TestServer.start()
+        var request = HTTPClientRequest(url: server.baseURL + "/v1/events")
+        request.method = .GET
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        #expect(response.status.code == 200)
+        let started = ContinuousClock.now
+        async let stopped: Void = server.stop()
+        var text = ""
+        for try await chunk in response.body { text += String(buffer: chunk) }
+        try await stopped
+        #expect(text.hasPrefix("retry: 1000"))
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
 }

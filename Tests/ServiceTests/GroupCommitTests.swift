@@ -60,11 +60,17 @@ struct GroupCommitTests {
                     .POST, "/v1/events", headers: Headers.ndjson,
                     body: EventFactory.ndjsonLines(count: 1, tag: tag).ndjsonBody)
             }
+            let committer = server.environment.committer
+            func until(_ condition: () -> Bool) async throws {
+                let deadline = ContinuousClock.now + .seconds(20)
+                while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            }
             async let first = post("first")
-            try await Task.sleep(for: .milliseconds(400))
+            try await until { committer.committing == 1 }
             async let second = post("second")
-            try await Task.sleep(for: .milliseconds(400))
-            #expect(server.environment.committer.queued == 1)
+            try await until { committer.queued == 1 }
+            #expect(committer.committing == 1)
+            #expect(committer.queued == 1)
             var refused: [HTTPAnswer] = []
             for index in 0..<8 { refused.append(try await post("refused\(index)")) }
             let ready = try await server.request(.GET, "/readyz")

@@ -62,6 +62,7 @@ struct ServeCommandTests {
         let store = directory.path("s.sqlite")
         let serve = try ServeProcess(store: store)
         let url = serve.baseURL + "/v1/events"
+        let answered = AnswerCount()
         let results = try await withThrowingTaskGroup(of: (Int, Int?).self) { group in
             for index in 0..<48 {
                 let body = EventFactory.ndjsonLines(count: 20, tag: "term\(index)").ndjsonBody
@@ -70,10 +71,13 @@ struct ServeCommandTests {
                     // retried by the client's pool until their deadline.
                     let answer = try? await HTTPAnswer.send(
                         .POST, url, headers: Headers.ndjson, body: body, timeout: .seconds(5))
+                    if answer?.status == 200 { answered.add() }
                     return (index, answer?.status)
                 }
             }
-            try await Task.sleep(for: .milliseconds(30))
+            // SIGTERM once the first requests are answered, while the others are in flight.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while answered.value == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
             let status = serve.terminate()
             #expect(status == 0, "\(serve.standardError.suffix(2000))")
             var results: [Int: Int?] = [:]
@@ -104,4 +108,14 @@ struct ServeCommandTests {
         guard process.terminationStatus == 0 else { throw TestFailure("curl exited \(process.terminationStatus)") }
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// Counts answers from concurrent tasks.
+final class AnswerCount: @unchecked Sendable {
+    // @unchecked: every access holds the lock.
+    private var count = 0
+    private let lock = NSLock()
+
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

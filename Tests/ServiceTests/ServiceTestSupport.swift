@@ -33,7 +33,8 @@ final class TestServer: Sendable {
 
     /// Starts a server; `configure` adjusts the configuration (the listen address is 127.0.0.1:0).
     static func start(
-        storePath: String? = nil, configure: (inout ServiceConfiguration) -> Void = { _ in }
+        storePath: String? = nil, extraRoutes: [any ServiceRoutes] = [],
+        configure: (inout ServiceConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let directory = TemporaryDirectory()
         let path = storePath ?? directory.path("store.sqlite")
@@ -46,7 +47,7 @@ final class TestServer: Sendable {
         logger.logLevel = .warning
         let store = try SQLiteEventStore(path: path, configuration: storeConfiguration, logger: logger)
         let environment = ServiceEnvironment(store: store, configuration: configuration, logger: logger)
-        let server = try AuditServer(environment: environment, gracefulShutdownSignals: [])
+        let server = try AuditServer(environment: environment, extraRoutes: extraRoutes, gracefulShutdownSignals: [])
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             try await server.run { port in continuation.yield(port) }

@@ -70,7 +70,7 @@ enum ServeMeasurement {
             "read_errors": Double(read.errors),
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-        FileHandle.standardOutput.write(data)
+        try FileHandle.standardOutput.write(contentsOf: data)
     }
 
     /// Posts the lines of a file in turn, the two threads alternating lines. With `args[2]` it starts
