@@ -189,8 +189,8 @@ struct AccessLogFormatsCLITests {
         #expect(result.stderr.contains("access-nginx-custom.log:1: cannot tell the access-log format: no preset"))
         #expect(result.stderr.contains("name it with --log-format"))
         #expect(result.stderr.contains("access-nginx-custom.log:2: the access-log format is not known (see line 1)"))
-        let verify = try CommandLineTool.run(["verify", "--store", store, "--format", "json"])
-        #expect(verify.stdout.contains("\"events\":0"))
+        // Nothing stored: the failed first ingest leaves no store behind either.
+        #expect(!FileManager.default.fileExists(atPath: store))
     }
 
     @Test(arguments: [

@@ -95,7 +95,8 @@ struct ReadEndpointTests {
 
     @Test func exportStreamsTheLinesExportPrints() async throws {
         let whole = try samples.run(["export"]).stdout
-        let tom = try samples.run(["export", "--user", "tom.rossi@fabrikam.com"]).stdout
+        // The API's export carries no proofs yet: compare with the CLI's export without them.
+        let tom = try samples.run(["export", "--user", "tom.rossi@fabrikam.com", "--no-proof"]).stdout
         let failures = try samples.run(["export", "--type", "profile.install_failed", "--after", "100"]).stdout
         try await TestServer.with(storePath: samples.path) { server in
             let answer = try await server.request(.GET, "/v1/export")
