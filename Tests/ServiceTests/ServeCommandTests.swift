@@ -67,10 +67,10 @@ struct ServeCommandTests {
             for index in 0..<48 {
                 let body = EventFactory.ndjsonLines(count: 20, tag: "term\(index)").ndjsonBody
                 group.addTask {
-                    // A short timeout: requests still waiting for a connection when the server exits are
-                    // retried by the client's pool until their deadline.
+                    // Requests still waiting for a connection when the server exits are retried by the
+                    // client's pool until their deadline: long enough for a loaded machine's first commit.
                     let answer = try? await HTTPAnswer.send(
-                        .POST, url, headers: Headers.ndjson, body: body, timeout: .seconds(5))
+                        .POST, url, headers: Headers.ndjson, body: body, timeout: .seconds(20))
                     if answer?.status == 200 { answered.add() }
                     return (index, answer?.status)
                 }
