@@ -34,7 +34,7 @@ struct StoreOptions: ParsableArguments {
         var configuration = StoreConfiguration()
         configuration.durability = durability
         configuration.projections = ProjectionSet.all
-        return try SQLiteEventStore(path: path, configuration: configuration, logger: Self.logger)
+        return try SQLiteEventStore.opening(path: path, configuration: configuration, logger: Self.logger)
     }
 
     /// Opens an existing store read-only: a missing file is "not found", and nothing is created.
@@ -42,7 +42,7 @@ struct StoreOptions: ParsableArguments {
         var configuration = StoreConfiguration()
         configuration.readOnly = true
         configuration.projections = ProjectionSet.all
-        return try SQLiteEventStore(path: path, configuration: configuration, logger: Self.logger)
+        return try SQLiteEventStore.opening(path: path, configuration: configuration, logger: Self.logger)
     }
 
     /// Opens an existing store for writing: a missing file is "not found", never created.
