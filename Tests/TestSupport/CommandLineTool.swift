@@ -39,7 +39,8 @@ public enum CommandLineTool {
         currentDirectory: URL? = nil, program: URL? = nil
     ) throws -> Result {
         try launch(
-            program ?? executable, arguments, stdin: stdin, environment: environment, currentDirectory: currentDirectory)
+            program ?? executable, arguments, stdin: stdin, environment: environment, currentDirectory: currentDirectory
+        )
     }
 
     /// Runs `script` with `/bin/bash -c` (and `pipefail`), the binary's path in `$BIN`: for redirections a

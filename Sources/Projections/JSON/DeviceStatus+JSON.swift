@@ -25,7 +25,9 @@ extension DeviceStatus {
             "stalled": .bool(stalled),
             "stalled_for_s": stalledForSeconds.map(JSONValue.double) ?? .null,
             "conflicts": .array(
-                conflicts.map { .object(["kind": .string($0.kind.rawValue), "ids": .array($0.ids.map(JSONValue.string))]) }
+                conflicts.map {
+                    .object(["kind": .string($0.kind.rawValue), "ids": .array($0.ids.map(JSONValue.string))])
+                }
             ),
             "last_problem": lastProblem.map {
                 .object(["type": .string($0.type), "reason": .string($0.reason), "at": .string($0.at.iso8601)])
