@@ -16,7 +16,8 @@ public struct DeviceStatusProjection: InlineProjection {
     /// Includes the identity projection's version: new identity rules rebuild this table too.
     /// 2: the first_seen index covers what `stats` reads. 3: the `fleet_stats` aggregate (``FleetStatsTables``).
     /// 4: the latest unanswered problem (`problem_type`, `problem_reason`, `problem_at`). 5: `conflicts`.
-    public let version = 1_000 * IdentityProjection().version + 5
+    /// 6: the writer keeps `fleet_stats` (``FleetStatsDeltas``), not triggers after INSERT and DELETE.
+    public let version = 1_000 * IdentityProjection().version + 6
     /// Every this many events, the enrollments noted so far are recomputed before the transaction ends.
     public let flushInterval: Int64
 
@@ -82,7 +83,8 @@ public struct DeviceStatusProjection: InlineProjection {
         private let db: Database
         private let flushInterval: Int64
         private let graph: IdentityGraph
-        /// The table was just reset: its indexes are built once it is full.
+        /// The table was just reset: its indexes, and the `fleet_stats` aggregate, are built once it is full.
+        /// Otherwise each flush writes the aggregate's deltas.
         private let createIndexesAtFinish: Bool
         private lazy var reader = Result { try StoredEventReader(db) }
         /// Streams whose enrollment must be recomputed.
@@ -154,9 +156,11 @@ public struct DeviceStatusProjection: InlineProjection {
                 if let root = try String.fetchOne(rootOf, arguments: [stream]) { roots.insert(root) }
             }
             dirty.removeAll(keepingCapacity: true)
+            var deltas = FleetStatsDeltas()
             for root in roots.sorted() {
-                try recompute(root)
+                try recompute(root, &deltas)
             }
+            if !createIndexesAtFinish { try deltas.write(db) }
             if cachedEvents > Self.cacheLimit { discardCaches() }
         }
 
@@ -180,13 +184,24 @@ public struct DeviceStatusProjection: InlineProjection {
             return (members, events + read)
         }
 
-        private func recompute(_ root: String) throws {
+        /// Replaces the enrollment's row, and notes in `deltas` the rows it deleted and the one it inserted.
+        private func recompute(_ root: String, _ deltas: inout FleetStatsDeltas) throws {
             let (streams, events) = try streamsAndEvents(of: root)
             let status = try StatusFold(enrollment: root, events: events) { try graph.upns(ofAADUser: $0).first }
             // The rows of this enrollment: its own, and those of streams that were roots before a merge.
-            let delete = try db.cachedStatement(sql: "DELETE FROM device_status WHERE enrollment = ?")
-            for stream in streams { try delete.execute(arguments: [stream]) }
+            let delete = try db.cachedStatement(
+                sql: "DELETE FROM device_status WHERE enrollment = ? \(FleetStatsDeltas.returning)")
+            for stream in streams {
+                for row in try Row.fetchAll(delete, arguments: [stream]) {
+                    deltas.add(FleetStatsDeltas.Row(row), sign: -1)
+                }
+            }
             guard status.events > 0 else { return }
+            let inserted = FleetStatsDeltas.Row(
+                firstSeen: status.firstSeen.milliseconds, state: status.state.rawValue,
+                stepIndex: Int64(status.step?.index ?? -1), failureStep: status.failure?.step.rawValue,
+                failureReason: status.failure?.reason, timeToEnrollMilliseconds: status.timeToEnrollMilliseconds)
+            deltas.add(inserted, sign: 1)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO device_status (enrollment, user, user_key, entra_user_id, state, step, step_index,
@@ -196,12 +211,12 @@ public struct DeviceStatusProjection: InlineProjection {
                     """
             ).execute(
                 arguments: [
-                    root, status.user, status.user?.lowercased(), status.entraUserID, status.state.rawValue,
-                    status.step?.rawValue, status.step?.index ?? -1, status.failure?.step.rawValue,
-                    status.failure?.reason, status.osVersion, status.model, status.firstSeen.milliseconds,
+                    root, status.user, status.user?.lowercased(), status.entraUserID, inserted.state,
+                    status.step?.rawValue, inserted.stepIndex, inserted.failureStep,
+                    inserted.failureReason, status.osVersion, status.model, inserted.firstSeen,
                     status.lastSeen.milliseconds, (status.lastStepAt ?? status.firstSeen).milliseconds,
                     status.enrolledAt?.milliseconds,
-                    status.timeToEnrollMilliseconds, status.events, status.problem?.type, status.problem?.reason,
+                    inserted.timeToEnrollMilliseconds, status.events, status.problem?.type, status.problem?.reason,
                     status.problem?.at.milliseconds, IdentityConflict.column(status.conflicts),
                 ])
         }

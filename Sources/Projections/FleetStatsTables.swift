@@ -1,18 +1,21 @@
 /// The `fleet_stats` aggregate: per UTC day of first event, how many `device_status` rows there are of
 /// each (state, step_index, failure), and of each bucket of time to enroll (``TimeToEnrollBuckets``).
 ///
-/// SQLite triggers on `device_status` keep it, in the same statement as the row they count: +1 after an
-/// INSERT, −1 after a DELETE, both after an UPDATE of a counted column. So it is right whatever code path
-/// writes `device_status` (ingest, the flushes of a bulk ingest, rebuild), and ``EnrollmentQueries/stats(_:)``
-/// costs a read per day instead of a read per enrollment. A count that reaches 0 deletes its row.
+/// The `device_status` writer keeps it: each flush notes the rows it deletes (their counted columns come
+/// back from `DELETE … RETURNING`) and the rows it inserts, and writes the net change of each key once,
+/// sorted, at the end of the flush (``FleetStatsDeltas``), in the same transaction. A count that reaches 0
+/// deletes its row. A rebuild leaves the aggregate out while it fills `device_status` and counts it in one
+/// grouped pass at the end (``createAndFill``). So ``EnrollmentQueries/stats(_:)`` costs a read per day
+/// instead of a read per enrollment.
 ///
-/// One way of writing `device_status` escapes triggers: `INSERT OR REPLACE` (SQLite fires no DELETE trigger
-/// for the row a REPLACE removes). The projection deletes and inserts; `FleetStatsTests` checks the aggregate
-/// against a recount after ingests, rebuilds and incremental appends.
+/// The projection never updates a `device_status` row (it deletes and inserts), so the one trigger left,
+/// after an UPDATE of a counted column, is for hand edits of the table and costs an ingest nothing; an
+/// INSERT or DELETE by hand is not counted (rebuild the projections after one). `FleetStatsAggregateTests`
+/// checks the aggregate against a recount after ingests, rebuilds, incremental appends and merges.
 ///
-/// ``DeviceStatusProjection`` runs ``schema`` in its `reset`, after creating `device_status` (dropping that
-/// table drops the triggers). The cost: ~5% of an ingest's throughput, ~25% of a rebuild's, mostly the
-/// statement journal SQLite keeps for an INSERT into a table with triggers (docs/performance.md).
+/// ``DeviceStatusProjection`` runs ``schema`` at the end of a rebuild, after filling `device_status`
+/// (dropping that table drops the trigger). Until projection version 6 (issue 13) triggers after INSERT
+/// and DELETE counted every row: ~10% of an ingest (docs/performance.md).
 enum FleetStatsTables {
     static let schema = """
         DROP TABLE IF EXISTS fleet_stats;
@@ -32,12 +35,6 @@ enum FleetStatsTables {
             enrollments    INTEGER NOT NULL CHECK (enrollments > 0),
             PRIMARY KEY (day, bucket)
         ) WITHOUT ROWID;
-        CREATE TRIGGER fleet_stats_insert AFTER INSERT ON device_status BEGIN
-            \(count(row: "NEW"))
-        END;
-        CREATE TRIGGER fleet_stats_delete AFTER DELETE ON device_status BEGIN
-            \(uncount(row: "OLD"))
-        END;
         CREATE TRIGGER fleet_stats_update AFTER UPDATE OF
             first_seen, state, step_index, failure_step, failure_reason, time_to_enroll_ms ON device_status
         BEGIN
@@ -58,6 +55,12 @@ enum FleetStatsTables {
             "COALESCE(\(prefix)failure_step, '')",
             "CASE WHEN \(prefix)failure_step IS NULL THEN '' ELSE COALESCE(\(prefix)failure_reason, 'unknown') END",
         ]
+    }
+
+    /// The UTC day number (days since 1970-01-01) of a time in milliseconds, rounded down (also before 1970):
+    /// what ``day(of:)`` computes in SQL.
+    static func day(ofMilliseconds milliseconds: Int64) -> Int64 {
+        milliseconds / 86_400_000 - (milliseconds % 86_400_000 < 0 ? 1 : 0)
     }
 
     /// The UTC day number (days since 1970-01-01) of a time in milliseconds, as an SQL expression.

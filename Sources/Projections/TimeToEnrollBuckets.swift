@@ -1,5 +1,5 @@
-/// The buckets the `fleet_stats` aggregate counts times to enroll in, computable by SQLite with integer
-/// arithmetic inside a trigger.
+/// The buckets the `fleet_stats` aggregate counts times to enroll in, computable in Swift (the writer's
+/// deltas) and by SQLite with integer arithmetic (a rebuild's grouped count, the queries of partial days).
 ///
 /// A bucket is named by its lower bound in whole seconds, so buckets sort like the times they hold:
 /// - below ``exactBelowSeconds`` (1,024 s, 17 min 4 s) one bucket per second: the time rounded down to
@@ -30,6 +30,15 @@ public enum TimeToEnrollBuckets {
         }
         let shift = 62 - octaveDivisionExponent
         return sql + " ELSE (\(seconds) >> \(shift)) << \(shift) END"
+    }
+
+    /// The bucket of a time to enroll in milliseconds: what ``sql(milliseconds:)`` computes, in Swift (the
+    /// `device_status` writer's ``FleetStatsDeltas``).
+    static func bucket(milliseconds: Int64) -> Int64 {
+        let seconds = milliseconds / 1000
+        guard seconds >= exactBelowSeconds else { return seconds }
+        let shift = Int64.bitWidth - 1 - seconds.leadingZeroBitCount - octaveDivisionExponent
+        return (seconds >> shift) << shift
     }
 
     /// The value a percentile falling in `bucket` is reported as, in seconds: the bucket's lower bound

@@ -53,7 +53,8 @@ enum Measurements {
 
     /// Bulk ingest of one file with `IngestRunner` (one transaction), into a fresh store.
     static func ingest(
-        store path: String, file: String, compression: String, projections: Bool, writerCacheKiB: Int? = nil
+        store path: String, file: String, compression: String, projections: Bool, writerCacheKiB: Int? = nil,
+        commitEvery: Int? = nil
     ) throws {
         removeStore(path)
         var configuration = StoreConfiguration()
@@ -62,7 +63,9 @@ enum Measurements {
         configuration.projections = projections ? ProjectionSet.all : []
         let store = try SQLiteEventStore(path: path, configuration: configuration)
         let started = Date()
-        let summary = try IngestRunner().run(
+        var options = IngestOptions()
+        options.commitEvery = commitEvery
+        let summary = try IngestRunner(options: options).run(
             [IngestInput(name: file, handle: FileHandle(forReadingAtPath: file)!)], into: store)
         let seconds = Date().timeIntervalSince(started)
         let events = Double(summary.total.appended)

@@ -9,7 +9,7 @@ import Foundation
 //                          [--budget SECONDS] [--doc FILE] [--json FILE] [--cli PATH] [--ceiling PATH]
 //   enroll-audit-bench generate --users N|--events N --out FILE [--webhooks FILE]
 //   enroll-audit-bench ingest --store PATH FILE [--compression none|lz4|lz4-dictionary] [--no-projections]
-//                          [--writer-cache-kib N]
+//                          [--writer-cache-kib N] [--commit-every N]   (N events a transaction; default: one)
 //   enroll-audit-bench records --store PATH --out FILE      (the pre-parsed input of sqlite-ceiling)
 //   enroll-audit-bench single --store PATH --count N FILE   (durable single appends)
 //   enroll-audit-bench read|rebuild|verify --store PATH   (rebuild: [--writer-cache-kib N])
@@ -61,7 +61,8 @@ do {
         try Measurements.ingest(
             store: option("store")!, file: arguments.last!, compression: option("compression") ?? "lz4-dictionary",
             projections: !arguments.contains("--no-projections"),
-            writerCacheKiB: option("writer-cache-kib").flatMap(Int.init))
+            writerCacheKiB: option("writer-cache-kib").flatMap(Int.init),
+            commitEvery: option("commit-every").flatMap(Int.init))
     case "records": try Records.write(store: option("store")!, out: option("out")!)
     case "single":
         try Measurements.singleAppends(store: option("store")!, input: arguments.last!, count: Int(option("count")!)!)
