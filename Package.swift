@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The support console's HTML templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Tests only: a real HTTP client for the server's tests.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Tests only: an independent RFC 4180 parser to read our CSV back.
@@ -90,6 +92,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The support console (`/console` of `serve`): server-rendered HTML over the Projections' queries.
+        .target(
+            name: "Console",
+            dependencies: [
+                "EnrollmentDomain", "Export", "Projections", "Service",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.embedInCode("Templates"), .embedInCode("Assets")]
+        ),
         // The `enroll-audit` command line tool: parses, calls, prints.
         .executableTarget(
             name: "EnrollAuditCLI",
@@ -100,6 +115,7 @@ let package = Package(
                 "Export",
                 "Projections",
                 "Service",
+                "Console",
                 "FleetSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,8 +177,8 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "EnrollmentDomain", "EventStore", "Ingest", "Projections", "Service", "TestSupport", "EnrollAuditCLI",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "EnrollmentDomain", "EventStore", "Ingest", "Projections", "Service", "Console", "TestSupport",
+                "EnrollAuditCLI", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Dispatch
 import EventStore
 import Foundation
@@ -110,7 +111,7 @@ extension EnrollAudit {
             let environment = ServiceEnvironment(store: store, configuration: configuration, logger: logger)
             let server: AuditServer
             do {
-                server = try AuditServer(environment: environment)
+                server = try AuditServer(environment: environment, extraRoutes: [try ConsoleRoutes()])
             } catch let error as ServiceError {
                 throw CLIFailure(.usage, "error: \(error)")
             }

@@ -3,6 +3,15 @@ import Foundation
 /// Durations written as people write them: `90s`, `30m`, `2h`, `1h30m`, `1.5h`, `7d`, `2w` (a bare number
 /// means seconds). One parser for the CLI's options and the service's query parameters.
 public enum DurationText {
+    /// A duration for people: `45s`, `3m12s`, `2h05m`, `3d4h`.
+    public static func human(_ seconds: Double) -> String {
+        let total = Int64(seconds.rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3_600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        if total < 86_400 { return "\(total / 3_600)h\(String(format: "%02d", total % 3_600 / 60))m" }
+        return "\(total / 86_400)d\(total % 86_400 / 3_600)h"
+    }
+
     /// The accepted forms, as an error names them.
     public static let forms = "use a duration such as 90s, 30m, 1h30m, 1.5h, 7d or 2w (a bare number is seconds)"
 

@@ -65,10 +65,10 @@ final class TestServer: Sendable {
 
     /// Runs `body` with a started server and always stops it.
     static func with<T>(
-        storePath: String? = nil, configure: (inout ServiceConfiguration) -> Void = { _ in },
-        _ body: (TestServer) async throws -> T
+        storePath: String? = nil, extraRoutes: [any ServiceRoutes] = [],
+        configure: (inout ServiceConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(storePath: storePath, configure: configure)
+        let server = try await start(storePath: storePath, extraRoutes: extraRoutes, configure: configure)
         do {
             let result = try await body(server)
             try await server.stop()
@@ -82,9 +82,10 @@ final class TestServer: Sendable {
     /// Sends one request to this server.
     func request(
         _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeout: TimeAmount = .seconds(60)
+        timeout: TimeAmount = .seconds(60), client: HTTPClient = .shared
     ) async throws -> HTTPAnswer {
-        try await HTTPAnswer.send(method, baseURL + path, headers: headers, body: body, timeout: timeout)
+        try await HTTPAnswer.send(
+            method, baseURL + path, headers: headers, body: body, timeout: timeout, client: client)
     }
 
     /// The number of events in the store.
@@ -107,13 +108,13 @@ struct HTTPAnswer: Sendable {
 
     static func send(
         _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeout: TimeAmount = .seconds(60)
+        timeout: TimeAmount = .seconds(60), client: HTTPClient = .shared
     ) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let response = try await client.execute(request, timeout: timeout)
         let collected = try await response.body.collect(upTo: 256 << 20)
         return HTTPAnswer(
             status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))

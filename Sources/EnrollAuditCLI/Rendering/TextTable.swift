@@ -1,3 +1,4 @@
+import EnrollmentDomain
 import Export
 import Foundation
 
@@ -29,13 +30,7 @@ struct TextTable {
     }
 }
 
-/// Human durations: `45s`, `3m12s`, `2h05m`, `3d4h`.
+/// Human durations: `45s`, `3m12s`, `2h05m`, `3d4h` (``DurationText/human(_:)``).
 enum HumanDuration {
-    static func format(_ seconds: Double) -> String {
-        let total = Int64(seconds.rounded())
-        if total < 60 { return "\(total)s" }
-        if total < 3_600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
-        if total < 86_400 { return "\(total / 3_600)h\(String(format: "%02d", total % 3_600 / 60))m" }
-        return "\(total / 86_400)d\(total % 86_400 / 3_600)h"
-    }
+    static func format(_ seconds: Double) -> String { DurationText.human(seconds) }
 }

@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import Console
+import EnrollmentDomain
+import Foundation
+import Service
+import TestSupport
+
+/// A console on a real server, signed in or not, read by a client that does not follow redirects (so
+/// the tests see the sign-in's 303 and its cookie).
+struct ConsoleClient {
+    static let readToken = "console-read-token-0123456789abcdef"
+    static let ingestToken = "console-ingest-token-0123456789abcdef"
+    static let tokens = "\(readToken) read\n\(ingestToken) ingest\n"
+
+    /// Never shut down: it lives as long as the test process.
+    static let noRedirects = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
+    let server: TestServer
+    var cookie: String?
+
+    /// Runs `body` with a server with the console mounted, and the test tokens.
+    static func with<T>(_ body: (ConsoleClient) async throws -> T) async throws -> T {
+        let tokens = try AccessTokens(parsing: Self.tokens, file: "tokens")
+        return try await TestServer.with(extraRoutes: [try ConsoleRoutes()], configure: { $0.tokens = tokens }) {
+            server in try await body(ConsoleClient(server: server))
+        }
+    }
+
+    func get(_ path: String, headers: [(String, String)] = []) async throws -> HTTPAnswer {
+        try await server.request(.GET, path, headers: headers + cookieHeader, client: Self.noRedirects)
+    }
+
+    /// Posts a form (`application/x-www-form-urlencoded`).
+    func post(_ path: String, _ fields: [(String, String)]) async throws -> HTTPAnswer {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = fields.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+        return try await server.request(
+            .POST, path, headers: [("Content-Type", "application/x-www-form-urlencoded")] + cookieHeader,
+            body: Array(body.utf8), client: Self.noRedirects)
+    }
+
+    var cookieHeader: [(String, String)] { cookie.map { [("Cookie", "enroll_audit_session=\($0)")] } ?? [] }
+
+    /// Signs in with the read token; returns a client that sends the session cookie.
+    func signedIn() async throws -> ConsoleClient {
+        let answer = try await post("/console/login", [("token", Self.readToken)])
+        guard answer.status == 303, let setCookie = answer.headers.first(name: "Set-Cookie"),
+            let pair = setCookie.split(separator: ";").first, let value = pair.split(separator: "=").last
+        else { throw TestFailure("sign-in failed: \(answer.status)") }
+        var client = self
+        client.cookie = String(value)
+        return client
+    }
+
+    /// Posts native NDJSON events through the API.
+    func ingest(_ lines: [String]) async throws {
+        let answer = try await server.request(
+            .POST, "/v1/events", headers: Headers.ndjson + [Headers.bearer(Self.ingestToken)], body: lines.ndjsonBody)
+        guard answer.status == 200 else { throw TestFailure("ingest: \(answer.status) \(answer.text)") }
+    }
+}
+
+/// What Python's html.parser builds from a page (Tools/html-facts.py): the elements with their
+/// attributes, and the text.
+struct HTMLFacts {
+    struct Element {
+        var tag: String
+        var attributes: [(name: String, value: String)]
+
+        func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
+    }
+
+    var elements: [Element]
+    var texts: [String]
+
+    init(_ page: String) throws {
+        let result = try PythonTool.run(["Tools/html-facts.py"], stdin: Data(page.utf8))
+        guard result.status == 0 else { throw TestFailure("html-facts: \(result.stderr)") }
+        let json = try JSONParser.parse(Array(result.stdoutData))
+        elements = (json.objectValue?["elements"]?.arrayValue ?? []).map { element in
+            let object = element.objectValue ?? [:]
+            let attributes = (object["attributes"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
+                guard let parts = pair.arrayValue, parts.count == 2, let name = parts[0].stringValue,
+                    let value = parts[1].stringValue
+                else { return nil }
+                return (name, value)
+            }
+            return Element(tag: object["tag"]?.stringValue ?? "", attributes: attributes)
+        }
+        texts = (json.objectValue?["texts"]?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+
+    /// All text of the page, runs joined by a space.
+    var text: String { texts.joined(separator: " ") }
+
+    func elements(_ tag: String) -> [Element] { elements.filter { $0.tag == tag } }
+
+    /// The elements whose `class` attribute has `name`.
+    func elements(class name: String) -> [Element] {
+        elements.filter { ($0.attribute("class") ?? "").split(separator: " ").contains(Substring(name)) }
+    }
+}
