@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "enroll-audit", targets: ["EnrollAuditCLI"]),
         .library(name: "EnrollmentDomain", targets: ["EnrollmentDomain"]),
         .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The support console's HTML templates.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The PostgreSQL backend of the log (`PostgresStore`).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Tests only: a real HTTP client for the server's tests.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Tests only: an independent RFC 4180 parser to read our CSV back.
@@ -50,6 +53,18 @@ let package = Package(
                 // SQLite's C API, for the one hot statement bound column by column (EventRowInsert).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Migrations")]
+        ),
+        // The log on PostgreSQL (postgres-nio): the same contract as SQLite (`EventLog`), numbered SQL
+        // migrations, append-only by triggers and privileges. See docs/postgres.md.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "EnrollmentDomain", "EventStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.embedInCode("Migrations")]
@@ -117,6 +132,7 @@ let package = Package(
                 "Service",
                 "Console",
                 "FleetSimulator",
+                "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -149,6 +165,15 @@ let package = Package(
             name: "EventStoreTests",
             dependencies: [
                 "EnrollmentDomain", "EventStore", "LZ4", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The log's contract, one code path over both backends (SQLite, and PostgreSQL in a throwaway cluster).
+        .testTarget(
+            name: "LogContractTests",
+            dependencies: [
+                "EnrollmentDomain", "EventStore", "PostgresStore", "TestSupport", "EnrollAuditCLI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Depends on the executable so that the CLI tests of ingest find it built.

@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Ingest
+import PostgresStore
 import Projections
 
 /// The documented exit statuses.
@@ -41,6 +42,8 @@ struct CLIFailure: Error {
             self = error
         case let error as ProofError:
             self.init(error.code == .badKey ? .badInput : .integrity, "error: \(error)")
+        case let error as PostgresLocation.Malformed:
+            self.init(.usage, "error: \(error)")
         case let error as IngestError:
             self.init(.badInput, lines: error.lines)
         case let error as ReadModelError:
@@ -58,7 +61,9 @@ struct CLIFailure: Error {
                 case .diskFull, .readOnly, .busy: .storeUnwritable
                 default: .storeUnwritable
                 }
-            if error.code == .storeNotFound, let path = error.path {
+            if error.code == .storeNotFound, let path = error.path, PostgresLocation.isAddress(path) {
+                self.init(status, "error: no store at \(path): \(error.message); copy one into it with `copy --to`")
+            } else if error.code == .storeNotFound, let path = error.path {
                 self.init(status, "error: no store at \(path); ingest into it first, or name another with --store PATH")
             } else if error.code == .notAFile, let path = error.path {
                 self.init(status, "error: \(path) \(error.message) with --store PATH")

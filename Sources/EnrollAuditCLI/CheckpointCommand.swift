@@ -19,8 +19,9 @@ extension EnrollAudit {
 
         func run() throws {
             let signer = try KeyFile.signer(key)
-            let store = try storeOptions.openExistingForWriting()
-            let signed = try store.signCheckpoint(with: signer)
+            let signed = try storeOptions.withLog(.existing) { log in
+                try await log.signCheckpoint(with: signer) { _ in [] }
+            }
             print(signed.note, terminator: "")
         }
     }

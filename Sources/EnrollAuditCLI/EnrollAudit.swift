@@ -21,6 +21,7 @@ struct EnrollAudit: ParsableCommand {
         subcommands: [
             Ingest.self, Append.self, Devices.self, Show.self, Timeline.self, Stats.self, Export.self, Verify.self,
             Rebuild.self, Tail.self, Serve.self, Demo.self, Keygen.self, Checkpoint.self, Backup.self, Import.self,
+            Copy.self,
         ]
     )
 

@@ -86,10 +86,10 @@ extension EnrollAudit {
         }
 
         func run() throws {
-            let types = Set(type)
+            let (types, after) = (Set(type), after)
             let since = since?.timestamp.milliseconds ?? .min
             let until = until?.timestamp.milliseconds ?? .max
-            func include(_ event: RecordedEvent) -> Bool {
+            let include: @Sendable (RecordedEvent) -> Bool = { event in
                 let time = event.event.occurredAt.milliseconds
                 return event.position > after && time >= since && time < until
                     && (types.isEmpty || types.contains(event.event.type))
@@ -97,17 +97,27 @@ extension EnrollAudit {
             let exporter = EventExporter(format: format.value, neutralizesCSVFormulas: !csv.rawCSV)
             let signer = try key.map(KeyFile.signer)
             guard let subject = id ?? user else {
-                let store = try signer == nil ? storeOptions.openForReading() : storeOptions.openExistingForWriting()
                 let file = try OutputOptions.open(output, force: force)
-                let sink = try ByteSink(output: file, lz4: lz4)
-                let progress = Terminal.progress("exporting, position")
-                if withProofs {
-                    try proofFailures {
-                        try ProofExport(store: store, signer: signer).exportAll(
-                            to: sink, progress: progress, where: include)
-                    }
+                let sink = Unchecked(try ByteSink(output: file, lz4: lz4))
+                if !withProofs, try storeOptions.postgresAddress == nil {
+                    // The SQLite store streams in one read transaction, as it always has.
+                    let store = try storeOptions.openForReading()
+                    try exporter.export(
+                        from: store, after: after, to: sink.value, progress: Terminal.progress("exporting, position"),
+                        where: include)
                 } else {
-                    try exporter.export(from: store, after: after, to: sink, progress: progress, where: include)
+                    let withProofs = withProofs
+                    try proofFailures {
+                        try storeOptions.withLog(signer == nil ? .read : .existing) { log in
+                            let progress = Terminal.progress("exporting, position")
+                            if withProofs {
+                                try await ProofExport(log: log, signer: signer).exportAll(
+                                    to: sink.value, progress: progress, where: include)
+                            } else {
+                                try await exporter.export(from: log, after: after, to: sink.value, where: include)
+                            }
+                        }
+                    }
                 }
                 Terminal.endProgress()
                 try file.commit()
@@ -120,20 +130,25 @@ extension EnrollAudit {
             let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
                 .sorted { $0.position < $1.position }
             let file = try OutputOptions.open(output, force: force)
-            let sink = try ByteSink(output: file, lz4: lz4)
+            let sink = Unchecked(try ByteSink(output: file, lz4: lz4))
             if withProofs {
                 let store = signer == nil ? queries.store : try storeOptions.openExistingForWriting()
-                try proofFailures { try ProofExport(store: store, signer: signer).export(events, to: sink) }
+                let log = store.log
+                try proofFailures {
+                    try BlockingRun.value {
+                        try await ProofExport(log: log, signer: signer).export(events, to: sink.value)
+                    }
+                }
             } else {
-                try exporter.export(events, to: sink)
+                try exporter.export(events, to: sink.value)
             }
             try file.commit()
         }
 
         /// Turns "no checkpoint to prove against" into a usage error that says what to do.
-        private func proofFailures(_ body: () throws -> Void) throws {
+        private func proofFailures<T>(_ body: () throws -> T) throws {
             do {
-                try body()
+                _ = try body()
             } catch let failure as ProofExport.Failure {
                 throw CLIFailure(.usage, "error: \(failure.description)")
             }

@@ -62,6 +62,7 @@ extension EnrollAudit {
         }
 
         func run() throws {
+            try storeOptions.requireSQLite()
             let inputs = try files.isEmpty ? [IngestInput(name: "-", handle: .standardInput)] : files.map(Self.open)
             let existed = try SQLiteEventStore.fileExists(at: storeOptions.path)
             let summary: IngestSummary

@@ -15,17 +15,17 @@ enum ProofFiles {
 
     /// Proves that `newer` extends `older` with a consistency proof the store builds (and that is checked
     /// against both signed roots, so the store need not be trusted).
-    static func proveConsistent(_ older: Checkpoint, _ newer: Checkpoint, store: SQLiteEventStore) throws {
+    static func proveConsistent(_ older: Checkpoint, _ newer: Checkpoint, log: any EventLog) async throws {
         guard older.size <= newer.size else {
             throw ProofError(
                 .inconsistent, "the later checkpoint is of \(newer.size) events, fewer than the export's \(older.size)")
         }
-        let head = try store.treeHead()
+        let head = try await log.treeHead()
         guard newer.size <= head.size else {
             throw ProofError(
                 .inconsistent, "the store holds \(head.size) events, fewer than the checkpoint's \(newer.size)")
         }
-        let proof = try store.consistencyProof(from: older.size, to: newer.size)
+        let proof = try await log.consistencyProof(from: older.size, to: newer.size)
         guard
             MerkleHash.verifyConsistency(
                 firstSize: older.size, secondSize: newer.size, firstRoot: older.root, secondRoot: newer.root,

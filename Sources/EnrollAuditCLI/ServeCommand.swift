@@ -140,24 +140,3 @@ extension EnrollAudit {
         }
     }
 }
-
-/// Runs async work from the synchronous command tree and waits for it on this thread.
-enum BlockingRun {
-    static func wait(_ body: @escaping @Sendable () async throws -> Void) -> Result<Void, any Error> {
-        let done = DispatchSemaphore(value: 0)
-        let result = ResultBox()
-        Task {
-            do { try await body() } catch { result.set(.failure(error)) }
-            done.signal()
-        }
-        done.wait()
-        return result.value
-    }
-
-    /// The outcome, written by the task and read after it signalled.
-    final class ResultBox: @unchecked Sendable {
-        // Unchecked: written once by the task before it signals the semaphore, read only after the wait.
-        var value: Result<Void, any Error> = .success(())
-        func set(_ newValue: Result<Void, any Error>) { value = newValue }
-    }
-}

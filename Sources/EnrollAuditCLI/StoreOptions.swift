@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Logging
+import PostgresStore
 import Projections
 
 /// The options every command that touches a store shares.
@@ -9,7 +10,8 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The store file. The default is $ENROLL_AUDIT_STORE, else ./enroll-audit.sqlite.", valueName: "path"))
+            "The store: a file, or postgres://USER@HOST/DATABASE (docs/postgres.md). The default is "
+                + "$ENROLL_AUDIT_STORE, else ./enroll-audit.sqlite.", valueName: "path"))
     var store: String?
 
     /// The library's log: warnings and errors only, on stderr (the default handler).
@@ -27,10 +29,91 @@ struct StoreOptions: ParsableArguments {
             ?? "enroll-audit.sqlite"
     }
 
+    /// The options naming `store` (an argument of its own, as `copy --from` and `--to` are).
+    static func at(_ store: String) -> StoreOptions {
+        var options = StoreOptions()
+        options.store = store
+        return options
+    }
+
+    /// How a command uses the log through ``withLog(_:_:)``.
+    enum LogAccess {
+        /// Read only: a missing store is "not found".
+        case read
+        /// Write to an existing store: a missing one is "not found", never created.
+        case existing
+        /// Write, creating (SQLite) or migrating (PostgreSQL) the store when needed.
+        case create
+    }
+
+    /// The PostgreSQL address, when the store is one.
+    var postgresAddress: PostgresLocation? {
+        get throws { PostgresLocation.isAddress(path) ? try PostgresLocation(path) : nil }
+    }
+
+    /// Runs `body` with the log, on either backend, from the synchronous command (``BlockingRun``), and
+    /// closes it after. This is the one way the log-only commands (verify, export, checkpoint, tail, copy)
+    /// reach a store, so they work on `postgres://` addresses as on files.
+    func withLog<T: Sendable>(_ access: LogAccess, _ body: @escaping @Sendable (any EventLog) async throws -> T)
+        throws -> T
+    {
+        let pending = try pendingLog(access)
+        return try BlockingRun.value { try await pending.using(body) }
+    }
+
+    /// The log for `access`: a SQLite store is opened now (its open blocks, on this thread); a PostgreSQL
+    /// one is connected to inside the task that uses it.
+    func pendingLog(_ access: LogAccess) throws -> PendingLog {
+        if let address = try postgresAddress {
+            return .postgres(address, migrate: access == .create, logger: Self.logger)
+        }
+        switch access {
+        case .read: return .ready(try openForReading().log)
+        case .existing: return .ready(try openExistingForWriting().log)
+        case .create: return .ready(try openForWriting().log)
+        }
+    }
+
+    /// A log about to be used: open, or an address to connect to.
+    enum PendingLog: Sendable {
+        case ready(any EventLog)
+        case postgres(PostgresLocation, migrate: Bool, logger: Logger)
+
+        /// Runs `body` with the log (connecting first), and closes a connection it made.
+        func using<T: Sendable>(_ body: (any EventLog) async throws -> T) async throws -> T {
+            switch self {
+            case .ready(let log):
+                return try await body(log)
+            case .postgres(let address, let migrate, let logger):
+                let store = try await PostgresEventStore.open(address, migrate: migrate, logger: logger)
+                do {
+                    let value = try await body(store)
+                    await store.close()
+                    return value
+                } catch {
+                    await store.close()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Refuses a PostgreSQL address for what needs the SQLite store itself.
+    func requireSQLite() throws {
+        guard PostgresLocation.isAddress(path) else { return }
+        throw CLIFailure(
+            .usage,
+            "error: this command does not run on PostgreSQL yet: the PostgreSQL backend keeps the log, its tree and "
+                + "checkpoints, but not yet the read models (projections) that ingest, append, queries, rebuild, "
+                + "serve, backup, import, demo, export --id/--user and verify --projections need; on postgres:// run "
+                + "verify, export, checkpoint, tail or copy (docs/postgres.md)")
+    }
+
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another
     /// SQLite database, anything else) is refused with "corrupt" and left as it was, never migrated into one
     /// (the store checks it, under the lock that serialises concurrent first writers).
     func openForWriting(durability: StoreConfiguration.Durability = .full) throws -> SQLiteEventStore {
+        try requireSQLite()
         var configuration = StoreConfiguration()
         configuration.durability = durability
         configuration.projections = ProjectionSet.all
@@ -39,6 +122,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens an existing store read-only: a missing file is "not found", and nothing is created.
     func openForReading() throws -> SQLiteEventStore {
+        try requireSQLite()
         var configuration = StoreConfiguration()
         configuration.readOnly = true
         configuration.projections = ProjectionSet.all
@@ -47,6 +131,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens an existing store for writing: a missing file is "not found", never created.
     func openExistingForWriting() throws -> SQLiteEventStore {
+        try requireSQLite()
         guard try SQLiteEventStore.fileExists(at: path) else {
             throw EventStoreError(.storeNotFound, "no store at this path", path: path)
         }

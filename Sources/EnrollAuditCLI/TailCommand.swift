@@ -34,6 +34,7 @@ extension EnrollAudit {
         }
 
         func run() throws {
+            if try storeOptions.postgresAddress != nil { return try tailLog() }
             let store = try storeOptions.openForReading()
             let sink = try ByteSink(output: Terminal.output, lz4: false)
             var position = after
@@ -56,6 +57,36 @@ extension EnrollAudit {
             while true {
                 watcher.wait(timeoutMilliseconds: 1_000)
                 try drain()
+            }
+        }
+
+        /// The same through the backend-neutral log (PostgreSQL): pages of events after the last one printed;
+        /// with --follow, an empty page waits 200 ms before asking again (polling: LISTEN/NOTIFY is not used
+        /// yet, docs/postgres.md).
+        func tailLog() throws {
+            let sink = Unchecked(try ByteSink(output: Terminal.output, lz4: false))
+            let (after, limit, follow) = (after, limit, follow)
+            try storeOptions.withLog(.read) { log in
+                var position = after
+                var printed = 0
+                while true {
+                    let wanted = follow ? 4096 : min(4096, limit.map { $0 - printed } ?? 4096)
+                    guard wanted > 0 else { return }
+                    let page = try await log.events(after: position, limit: wanted)
+                    for event in page {
+                        var line: [UInt8] = []
+                        event.exportJSON.write(to: &line)
+                        line.append(0x0A)
+                        try sink.value.write(line)
+                        position = event.position
+                        printed += 1
+                    }
+                    try sink.value.flush()
+                    if page.isEmpty {
+                        guard follow else { return }
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                }
             }
         }
     }

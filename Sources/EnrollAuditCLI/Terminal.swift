@@ -50,7 +50,7 @@ enum Terminal {
     }
 
     /// A progress reporter for long work, or `nil` when stderr is not a terminal.
-    static func progress(_ label: String) -> ((Int64) -> Void)? {
+    static func progress(_ label: String) -> (@Sendable (Int64) -> Void)? {
         guard decoratesStandardError else { return nil }
         return { count in writeError("\r\(label): \(count)…\u{1B}[K") }
     }

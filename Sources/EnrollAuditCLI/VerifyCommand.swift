@@ -55,22 +55,30 @@ extension EnrollAudit {
 
         func run() throws {
             if let file { return try verifyExport(file) }
-            let store = try storeOptions.openForReading()
-            let progress = Terminal.progress("verifying position")
-            var report = try store.verify(expectedDigest: expectDigest, expectedPosition: at, progress: progress)
-            Terminal.endProgress()
-            var extends: String?
-            if let checkpoint, let key, report.ok {
-                let older = try ProofFiles.checkpoint(checkpoint, key: try KeyFile.verifier(key))
-                do {
-                    _ = try store.proveExtends(older.checkpoint)
-                    extends =
-                        "the store extends the checkpoint in \(checkpoint) (\(older.checkpoint.size) events): consistency proven"
-                } catch let error as ProofError {
-                    report.problem = error.message
+            if projections { try storeOptions.requireSQLite() }
+            let (expectDigest, at, checkpoint, key) = (expectDigest, at, checkpoint, key)
+            let outcome = try storeOptions.withLog(.read) { log in
+                var report = try await log.verify(
+                    expectedDigest: expectDigest, expectedPosition: at,
+                    progress: Terminal.progress("verifying position"))
+                Terminal.endProgress()
+                var extends: String?
+                if let checkpoint, let key, report.ok {
+                    let older = try ProofFiles.checkpoint(checkpoint, key: try KeyFile.verifier(key))
+                    do {
+                        _ = try await log.proveExtends(older.checkpoint)
+                        extends =
+                            "the store extends the checkpoint in \(checkpoint) (\(older.checkpoint.size) events): consistency proven"
+                    } catch let error as ProofError {
+                        report.problem = error.message
+                    }
                 }
+                return (report, extends)
             }
-            let projectionCheck = report.ok && projections ? try checkProjections(store) : nil
+            var report = outcome.0
+            let extends = outcome.1
+            let projectionCheck =
+                report.ok && projections ? try checkProjections(try storeOptions.openForReading()) : nil
             if let difference = projectionCheck?.difference {
                 report.problem = "the read models differ from a rebuild from the log: \(difference)"
             }
@@ -132,9 +140,10 @@ extension EnrollAudit {
             var later: String?
             if report.ok, let checkpoint, let verifier, let proven = report.checkpoint {
                 let newer = try ProofFiles.checkpoint(checkpoint, key: verifier)
-                let store = try storeOptions.openForReading()
                 do {
-                    try ProofFiles.proveConsistent(proven.checkpoint, newer.checkpoint, store: store)
+                    try storeOptions.withLog(.read) { log in
+                        try await ProofFiles.proveConsistent(proven.checkpoint, newer.checkpoint, log: log)
+                    }
                     later =
                         "the checkpoint in \(checkpoint) (\(newer.checkpoint.size) events) extends the export's: consistency proven"
                 } catch let error as ProofError {

@@ -202,7 +202,7 @@ public final class EventAppender {
 
 extension NewEvent {
     /// Whether every field but `data` matches (`data` is compared by its canonical bytes).
-    func hasSameEnvelope(as other: NewEvent) -> Bool {
+    public func hasSameEnvelope(as other: NewEvent) -> Bool {
         eventID == other.eventID && stream == other.stream && type == other.type && schema == other.schema
             && occurredAt == other.occurredAt && source == other.source && user == other.user
             && correlationID == other.correlationID

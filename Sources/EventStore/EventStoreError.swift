@@ -37,6 +37,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let database = Code(rawValue: "database")
         /// An event was refused by validation.
         public static let invalidEvent = Code(rawValue: "invalid_event")
+        /// The database server could not be reached, or the connection broke (PostgreSQL).
+        public static let unavailable = Code(rawValue: "unavailable")
     }
 
     public var code: Code
@@ -71,6 +73,15 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         if let position { context.append("position \(position)") }
         if let eventID { context.append("event \(eventID)") }
         return context.isEmpty ? message : "\(message) (\(context.joined(separator: ", ")))"
+    }
+
+    /// Refuses a batch whose expected version of `stream` is not the actual one (optimistic concurrency).
+    public static func requireVersion(of stream: String, expected: Int64, actual: Int64) throws {
+        guard actual == expected else {
+            throw EventStoreError(
+                .versionConflict, "stream \(stream) is at version \(actual), but version \(expected) was expected",
+                stream: stream, expectedVersion: expected, actualVersion: actual)
+        }
     }
 
     /// Translates a GRDB/SQLite error into a store error with a code a caller can act on.

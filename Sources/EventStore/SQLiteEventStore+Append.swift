@@ -46,13 +46,8 @@ extension SQLiteEventStore {
     public func append(_ events: [NewEvent], expectedVersions: [String: Int64] = [:]) throws -> AppendResult {
         try write { appender in
             for (stream, expected) in expectedVersions {
-                let actual = try appender.version(of: stream)
-                guard actual == expected else {
-                    throw EventStoreError(
-                        .versionConflict,
-                        "stream \(stream) is at version \(actual), but version \(expected) was expected",
-                        stream: stream, expectedVersion: expected, actualVersion: actual)
-                }
+                try EventStoreError.requireVersion(
+                    of: stream, expected: expected, actual: try appender.version(of: stream))
             }
             var result = AppendResult()
             result.outcomes.reserveCapacity(events.count)

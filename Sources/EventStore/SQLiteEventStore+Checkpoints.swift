@@ -68,24 +68,26 @@ extension SQLiteEventStore {
         let (head, proof) = try translatingErrors {
             try pool.read { db in
                 let head = try Self.treeHead(db)
-                guard older.size <= head.size else {
-                    throw ProofError(
-                        .inconsistent,
-                        "the checkpoint is of \(older.size) events, but the store holds \(head.size): events were removed"
-                    )
-                }
+                try LogAudit.requireSize(of: older, within: head)
                 return (head, try MerkleNodeReader(db).proofs.consistencyProof(first: older.size, second: head.size))
             }
         }
-        guard
-            MerkleHash.verifyConsistency(
-                firstSize: older.size, secondSize: head.size, firstRoot: older.root, secondRoot: head.root, path: proof)
-        else {
-            throw ProofError(
-                .inconsistent,
-                "the store's tree of \(head.size) events does not extend the checkpoint of \(older.size): history was rewritten"
-            )
-        }
+        try LogAudit.requireExtends(older, head: head, proof: proof)
         return (head, proof)
+    }
+}
+
+extension SQLiteEventStore {
+    /// Every checkpoint the store recorded, oldest first, each verified with the key it names.
+    public func recordedCheckpoints() throws -> [RecordedCheckpoint] {
+        try translatingErrors {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT note, verifier_key FROM checkpoints ORDER BY id").map { row in
+                    let verifier = try NoteVerifier(encoded: row[1])
+                    return RecordedCheckpoint(
+                        signed: try SignedCheckpoint(verifying: row[0], with: verifier), verifier: verifier)
+                }
+            }
+        }
     }
 }

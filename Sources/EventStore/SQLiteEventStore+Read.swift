@@ -10,6 +10,11 @@ public struct StoreHead: Sendable, Hashable {
     public var hash: [UInt8]
     /// The hex form of ``hash``.
     public var digest: String { hash.hexString }
+
+    public init(position: Int64, hash: [UInt8]) {
+        self.position = position
+        self.hash = hash
+    }
 }
 
 extension SQLiteEventStore {

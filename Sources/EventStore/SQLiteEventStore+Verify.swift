@@ -102,18 +102,9 @@ extension SQLiteEventStore {
                     report.checkpoints = checkpoints
                 }
                 report.tree = tree.head
-                if report.problem == nil, let expectedDigest {
-                    let actual = expectedPosition == nil ? report.headHash : hashAtExpectedPosition
-                    if actual != expectedDigest.lowercased() {
-                        report.problem =
-                            "the chain does not pass through the expected digest \(expectedDigest)"
-                            + (expectedPosition.map { " at position \($0)" } ?? " at its head")
-                            + ": events were removed from the tail, or the file was replaced or rewritten"
-                    }
-                }
-                if report.problem == nil, !report.triggersIntact {
-                    report.problem = "the append-only triggers were removed: the file was modified outside the tool"
-                }
+                report.finish(
+                    expectedDigest: expectedDigest, expectedPosition: expectedPosition,
+                    hashAtExpectedPosition: hashAtExpectedPosition, medium: "file")
                 return report
             }
         }

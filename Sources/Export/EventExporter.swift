@@ -2,7 +2,7 @@ import EnrollmentDomain
 import EventStore
 
 /// Writes stored events in an output format, streaming, in position order.
-public struct EventExporter {
+public struct EventExporter: Sendable {
     /// The output formats of `export`.
     public enum Format: String, Sendable, CaseIterable {
         /// One JSON object per line: the form that re-ingests and that `verify --file` checks.
@@ -36,32 +36,63 @@ public struct EventExporter {
         from store: SQLiteEventStore, after position: Int64 = 0, to sink: ByteSink,
         progress: ((Int64) -> Void)? = nil, where include: (RecordedEvent) -> Bool = { _ in true }
     ) throws -> Int {
-        var count = 0
-        try begin(sink)
+        let session = try Session(self, sink)
         try store.forEachEvent(after: position) { event in
             if event.position & 0xFFFF == 0 { progress?(event.position) }
-            guard include(event) else { return true }
-            try write(event, index: count, to: sink)
-            count += 1
+            if include(event) { try session.add(event) }
             return true
         }
-        try end(sink, count: count)
-        try sink.finish()
-        return count
+        return try session.finish()
+    }
+
+    /// Writes every event of `log` (either backend) after `position` that `include` accepts, reading it in
+    /// pages, then finishes `sink`.
+    ///
+    /// - Returns: how many events were written.
+    @discardableResult
+    public func export(
+        from log: any EventLog, after position: Int64 = 0, to sink: ByteSink,
+        where include: (RecordedEvent) -> Bool = { _ in true }
+    ) async throws -> Int {
+        let session = try Session(self, sink)
+        try await log.forEachPage(after: position) { page in
+            for event in page where include(event) { try session.add(event) }
+            return true
+        }
+        return try session.finish()
     }
 
     /// Writes the events of a sequence (e.g. one enrollment's), in the order given.
     @discardableResult
     public func export(_ events: some Sequence<RecordedEvent>, to sink: ByteSink) throws -> Int {
+        let session = try Session(self, sink)
+        for event in events { try session.add(event) }
+        return try session.finish()
+    }
+
+    /// One export in progress: the header written first, the events counted, the footer at the end.
+    private final class Session {
+        let exporter: EventExporter
+        let sink: ByteSink
         var count = 0
-        try begin(sink)
-        for event in events {
-            try write(event, index: count, to: sink)
+
+        init(_ exporter: EventExporter, _ sink: ByteSink) throws {
+            self.exporter = exporter
+            self.sink = sink
+            try exporter.begin(sink)
+        }
+
+        func add(_ event: RecordedEvent) throws {
+            try exporter.write(event, index: count, to: sink)
             count += 1
         }
-        try end(sink, count: count)
-        try sink.finish()
-        return count
+
+        /// Writes the footer and finishes the sink; returns how many events were written.
+        func finish() throws -> Int {
+            try exporter.end(sink, count: count)
+            try sink.finish()
+            return count
+        }
     }
 
     private func begin(_ sink: ByteSink) throws {

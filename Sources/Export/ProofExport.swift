@@ -12,24 +12,25 @@ public struct ProofExport {
         public var description: String
     }
 
-    let store: SQLiteEventStore
+    let log: any EventLog
     let signer: NoteSigner?
 
     /// - Parameters:
+    ///   - log: the store, on either backend.
     ///   - signer: signs a new checkpoint for the export (the store must be open for writing); `nil`: use
     ///     the latest recorded checkpoint.
-    public init(store: SQLiteEventStore, signer: NoteSigner?) {
-        self.store = store
+    public init(log: any EventLog, signer: NoteSigner?) {
+        self.log = log
         self.signer = signer
     }
 
     /// The checkpoint the events at `positions` (in export order) are proven against.
-    public func checkpoint(for positions: [Int64]) throws -> SignedCheckpoint {
+    public func checkpoint(for positions: [Int64]) async throws -> SignedCheckpoint {
         if let signer {
             let set = ExportSet(indices: positions.lazy.map { $0 - 1 })
-            return try store.signCheckpoint(with: signer) { _ in [set.line] }
+            return try await log.signCheckpoint(with: signer) { _ in [set.line] }
         }
-        guard let latest = try store.latestCheckpoint() else {
+        guard let latest = try await log.latestCheckpoint() else {
             throw Failure(description: "the store has no checkpoint yet: pass --key KEY to sign one for this export")
         }
         if let last = positions.max(), last > latest.checkpoint.size {
@@ -44,15 +45,15 @@ public struct ProofExport {
     ///
     /// - Returns: how many events were written, and the checkpoint they are proven against.
     @discardableResult
-    public func export(_ events: [RecordedEvent], to sink: ByteSink) throws -> (
+    public func export(_ events: [RecordedEvent], to sink: ByteSink) async throws -> (
         count: Int, checkpoint: SignedCheckpoint
     ) {
-        let checkpoint = try checkpoint(for: events.map(\.position))
+        let checkpoint = try await checkpoint(for: events.map(\.position))
         let size = checkpoint.checkpoint.size
         var count = 0
         for start in stride(from: 0, to: events.count, by: Self.batch) {
             let slice = events[start..<min(start + Self.batch, events.count)]
-            let paths = try store.inclusionProofs(indices: slice.map { $0.position - 1 }, size: size)
+            let paths = try await log.inclusionProofs(indices: slice.map { $0.position - 1 }, size: size)
             for (event, path) in zip(slice, paths) {
                 try write(event, path: path, checkpoint: checkpoint, to: sink)
                 count += 1
@@ -63,36 +64,33 @@ public struct ProofExport {
     }
 
     /// Writes every stored event `include` accepts, with proofs: a first pass lists their positions (8 bytes
-    /// each) for the checkpoint's ``ExportSet``, a second writes them.
+    /// each) for the checkpoint's ``ExportSet``, a second writes them. Both read the log in pages.
     @discardableResult
     public func exportAll(
         to sink: ByteSink, progress: ((Int64) -> Void)? = nil, where include: (RecordedEvent) -> Bool
-    ) throws -> (count: Int, checkpoint: SignedCheckpoint) {
+    ) async throws -> (count: Int, checkpoint: SignedCheckpoint) {
         var positions: [Int64] = []
-        try store.forEachEvent { event in
-            if include(event) { positions.append(event.position) }
+        try await log.forEachPage { page in
+            for event in page where include(event) { positions.append(event.position) }
             return true
         }
-        let checkpoint = try checkpoint(for: positions)
+        let checkpoint = try await checkpoint(for: positions)
         let size = checkpoint.checkpoint.size
-        var pending: [RecordedEvent] = []
         var count = 0
-        func flush() throws {
-            let paths = try store.inclusionProofs(indices: pending.map { $0.position - 1 }, size: size)
+        var next = positions.startIndex
+        try await log.forEachPage(pageSize: Self.batch) { page in
+            var pending: [RecordedEvent] = []
+            for event in page {
+                if event.position & 0xFFFF == 0 { progress?(event.position) }
+                guard next < positions.endIndex, event.position == positions[next] else { continue }
+                next += 1
+                pending.append(event)
+            }
+            let paths = try await log.inclusionProofs(indices: pending.map { $0.position - 1 }, size: size)
             for (event, path) in zip(pending, paths) { try write(event, path: path, checkpoint: checkpoint, to: sink) }
             count += pending.count
-            pending.removeAll(keepingCapacity: true)
-        }
-        var next = positions.startIndex
-        try store.forEachEvent { event in
-            if event.position & 0xFFFF == 0 { progress?(event.position) }
-            guard next < positions.endIndex, event.position == positions[next] else { return true }
-            next += 1
-            pending.append(event)
-            if pending.count == Self.batch { try flush() }
             return next < positions.endIndex
         }
-        try flush()
         try sink.finish()
         return (count, checkpoint)
     }

@@ -16,14 +16,22 @@ public struct MerkleFrontier: Sendable, Hashable {
         levels = []
     }
 
-    /// The frontier of a tree of `size` leaves, from the full-subtree roots that `node(level, index)` gives.
-    init(size: Int64, node: (Int, Int64) throws -> [UInt8]) rethrows {
+    /// The frontier of a tree of `size` leaves, from the full-subtree roots that `node(level, index)` gives
+    /// (see ``nodes(size:)``).
+    public init(size: Int64, node: (Int, Int64) throws -> [UInt8]) rethrows {
         self.size = size
         levels = []
         var level = 0
         while size >> level > 0 {
             levels.append(size >> level & 1 == 1 ? try node(level, (size >> level) - 1) : [])
             level += 1
+        }
+    }
+
+    /// The nodes (level, index) the frontier of a tree of `size` leaves is made of: one per bit set in `size`.
+    public static func nodes(size: Int64) -> [(level: Int, index: Int64)] {
+        (0..<max(0, 64 - size.leadingZeroBitCount)).compactMap { level in
+            size >> level & 1 == 1 ? (level, (size >> level) - 1) : nil
         }
     }
 

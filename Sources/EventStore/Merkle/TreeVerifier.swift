@@ -29,23 +29,12 @@ final class TreeVerifier {
                         db, sql: "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx",
                         arguments: [levels.count]))
             }
-            guard let row = try levels[level].next() else {
-                problem = "the Merkle tree lacks its node at level \(level), index \(index)"
-                return
-            }
-            let storedIndex = Int64.fromDatabaseValue(row[0] as DatabaseValue)
-            let storedHash = Data.fromDatabaseValue(row[1] as DatabaseValue).map { Array($0) }
-            guard storedIndex == index else {
-                problem = "the Merkle tree lacks its node at level \(level), index \(index)"
-                return
-            }
-            guard storedHash == hash else {
-                problem =
-                    level == 0
-                    ? "the Merkle tree's leaf \(index) does not match the event at position \(index + 1)"
-                    : "the Merkle tree's node at level \(level), index \(index) does not match the events below it"
-                return
-            }
+            let row = try levels[level].next()
+            let storedIndex = row.flatMap { Int64.fromDatabaseValue($0[0] as DatabaseValue) }
+            let storedHash = row.flatMap { Data.fromDatabaseValue($0[1] as DatabaseValue).map { Array($0) } }
+            problem = LogAudit.nodeProblem(
+                LogAudit.Node(level: level, index: index, hash: hash),
+                stored: storedIndex == index ? storedHash ?? [] : nil)
         }
         return problem
     }
@@ -77,22 +66,11 @@ final class TreeVerifier {
             let id: Int64 = row[0]
             let recordedSize: Int64 = row[1]
             let recordedRoot = Array(row[2] as Data)
-            let signed: SignedCheckpoint
-            do {
-                signed = try SignedCheckpoint(verifying: row[3], with: NoteVerifier(encoded: row[4]))
-            } catch {
-                return ("recorded checkpoint \(id) does not verify: \(error)", count)
-            }
-            guard signed.checkpoint.size == recordedSize, signed.checkpoint.root == recordedRoot,
-                recordedSize <= size
-            else {
-                return ("recorded checkpoint \(id) does not match its note, or is beyond the log", count)
-            }
-            guard try proofs.root(size: recordedSize) == recordedRoot else {
-                return (
-                    "recorded checkpoint \(id) (size \(recordedSize)) is not a checkpoint of this log: history was rewritten",
-                    count
-                )
+            if let problem = try LogAudit.checkpointProblem(
+                id: id, size: recordedSize, root: recordedRoot, note: row[3], verifierKey: row[4], treeSize: size,
+                rootAt: { try proofs.root(size: $0) })
+            {
+                return (problem, count)
             }
             count += 1
         }

@@ -1,0 +1,43 @@
+import EventStore
+import PostgresNIO
+
+/// PostgreSQL's errors as ``EventStoreError``s: a code a caller can act on and the server's message.
+enum PostgresErrors {
+    /// The SQLSTATE of a server error, if it is one.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// Serialization failure or deadlock: the transaction was rolled back and may simply run again.
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let state = sqlState(error) else { return false }
+        return state == "40001" || state == "40P01"
+    }
+
+    /// PSQLError's own description hides the server's message (it may hold data): keep the message and
+    /// the SQLSTATE, never the query's parameters.
+    static func translate(_ error: any Error, location: String) -> any Error {
+        if error is EventStoreError || error is ProofError || error is CancellationError { return error }
+        guard let error = error as? PSQLError else {
+            return EventStoreError(.unavailable, "the PostgreSQL request failed: \(error)", path: location)
+        }
+        guard let info = error.serverInfo, let state = info[.sqlState] else {
+            return EventStoreError(
+                .unavailable, "the PostgreSQL connection failed (\(error.code))", path: location)
+        }
+        let message = "PostgreSQL error \(state): \(info[.message] ?? "")"
+        switch state {
+        case "42501": return EventStoreError(.readOnly, "permission denied: \(message)", path: location)
+        case "53100":
+            return EventStoreError(.diskFull, "the disk is full; nothing of this write was stored", path: location)
+        case "3D000", "28000", "28P01": return EventStoreError(.storeNotFound, message, path: location)
+        case "40001", "40P01", "55P03", "57014": return EventStoreError(.busy, message, path: location)
+        case "23001": return EventStoreError(.readOnly, "the log is append-only: \(message)", path: location)
+        default:
+            if state.hasPrefix("08") || state.hasPrefix("57P") {
+                return EventStoreError(.unavailable, message, path: location)
+            }
+            return EventStoreError(.database, message, path: location)
+        }
+    }
+}
