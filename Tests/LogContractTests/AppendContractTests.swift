@@ -112,7 +112,8 @@ struct AppendContractTests {
         let batchSize = 25
         var logs: [any EventLog] = []
         for _ in 0..<writers { logs.append(try await store.another()) }
-        let deadline = ContinuousClock.now + .seconds(120)
+        // A bound for a stuck reader, not a time limit for the writers: a loaded machine may take minutes.
+        let deadline = ContinuousClock.now + .seconds(600)
         let reader = Task { () -> (gaps: Int, seen: Int64) in
             var last: Int64 = 0
             var gaps = 0

@@ -39,15 +39,28 @@ struct PostgresCLITests {
         let later = try run(["checkpoint", "--store", postgres, "--key", key])
         #expect(later.status == 0, "\(later.stderr)")
         #expect(later.stdout.contains("\n702\n"))
+        let laterFile = directory.path("later.txt")
+        try Data(later.stdout.utf8).write(to: URL(fileURLWithPath: laterFile))
+        let extends = try run(["verify", "--store", postgres, "--checkpoint", laterFile, "--key", key + ".pub"])
+        #expect(extends.status == 0, "\(extends.stderr)")
+        #expect(extends.stdout.contains("consistency proven"))
+        let signed = directory.path("signed.ndjson")
+        let signedExport = try run(["export", "--store", postgres, "--proof", "--key", key, "-o", signed])
+        #expect(signedExport.status == 0, "\(signedExport.stderr)")
+        let complete = try run([
+            "verify", "--file", signed, "--key", key + ".pub", "--checkpoint", laterFile, "--store", postgres,
+        ])
+        #expect(complete.status == 0, "\(complete.stdout) \(complete.stderr)")
+        #expect(complete.stdout.contains("complete: the lines are exactly the events the checkpoint lists"))
 
         let home = try run(["copy", "--from", postgres, "--to", back])
         #expect(home.status == 0, "\(home.stderr)")
-        #expect(home.stdout.contains("copied 702 events and 2 checkpoints"))
+        #expect(home.stdout.contains("copied 702 events and 3 checkpoints"))
         let verifyBack = try run(["verify", "--store", back, "--format", "json"])
         #expect(verifyBack.status == 0, "\(verifyBack.stderr)")
         let backReport = try JSONParser.parse(verifyBack.stdout).objectValue ?? [:]
         #expect(backReport["tree_root"] == sqliteReport["tree_root"])
-        #expect(backReport["checkpoints"] == .int(2))
+        #expect(backReport["checkpoints"] == .int(3))
 
         var exports: [String] = []
         for store in [first, postgres, back] {

@@ -20,9 +20,10 @@ struct PostgresRetryTests {
     }
 
     /// An appender that waits for a table lock another session holds while that session waits for the
-    /// position lock: PostgreSQL aborts the appender as the deadlock's victim (its wait began first, so its
-    /// deadlock check runs first); the store rolls back, waits, and appends again, once.
-    @Test(.enabled(if: LogBackend.available.contains(.postgres)), .timeLimit(.minutes(1)))
+    /// position lock: PostgreSQL aborts the appender as the deadlock's victim (its deadlock check runs after
+    /// the cluster's 3 s; the other session, a superuser's, checks only after 60 s); the store rolls back,
+    /// waits, and appends again, once.
+    @Test(.enabled(if: LogBackend.available.contains(.postgres)), .timeLimit(.minutes(2)))
     func aDeadlockedAppendIsRetriedAndStoredOnce() async throws {
         let store = try await LogBackend.postgres.makeLog()
         defer { Task { await store.close() } }
@@ -33,7 +34,9 @@ struct PostgresRetryTests {
         let other = try await PostgresConnection.connect(
             configuration: .init(
                 unixSocketPath: "\(database.cluster.socketDirectory)/.s.PGSQL.\(database.cluster.port)",
-                username: database.owner, password: nil, database: database.name), id: 900, logger: logger)
+                username: database.cluster.superuser, password: nil, database: database.name), id: 900,
+            logger: logger)
+        try await other.query("SET deadlock_timeout = '60s'", logger: logger)
         try await other.query("BEGIN", logger: logger)
         try await other.query("LOCK TABLE events IN SHARE MODE", logger: logger)
         let append = Task { try await appender.append([ContractEvents.event("UE-a", 1)]) }
@@ -43,7 +46,10 @@ struct PostgresRetryTests {
         while !waiting, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
             let rows = try await other.query(
-                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'events'::regclass", logger: logger
+                """
+                SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                WHERE d.datname = current_database() AND NOT l.granted AND l.relation = 'events'::regclass
+                """, logger: logger
             ).collect()
             waiting = try rows.first?.decode(Int64.self) ?? 0 > 0
         }
