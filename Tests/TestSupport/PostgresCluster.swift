@@ -77,7 +77,7 @@ public final class PostgresCluster: @unchecked Sendable {
             "initdb", ["-D", dataDirectory, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--no-sync"])
         let options = [
             "-k", socketDirectory, "-c", "listen_addresses=", "-p", "\(port)", "-c", "fsync=off",
-            "-c", "deadlock_timeout=3s", "-c", "max_connections=60",
+            "-c", "deadlock_timeout=10s", "-c", "max_connections=60",
         ].map { "'\($0)'" }.joined(separator: " ")
         try runTool(
             "pg_ctl",
