@@ -73,17 +73,9 @@ struct CLIProofTests {
     @Test func everyEditOfAnExportIsRefusedNamingTheLine() throws {
         let lines = try export()
         let full = try export(arguments: ["--proof"])
-        let otherKey = directory.path("other.key")
-        #expect(
-            try CommandLineTool.run(["keygen", "--origin", "example.com/enrollment-audit", "--out", otherKey]).status
-                == 0)
-        let otherOrigin = directory.path("other-origin.key")
-        #expect(try CommandLineTool.run(["keygen", "--origin", "example.com/other", "--out", otherOrigin]).status == 0)
+        let (otherKey, otherOrigin) = try fixture.foreignKeys()
         // A checkpoint of another size: make the log grow, then export again.
-        let more = directory.path("more.ndjson")
-        try Data((EventFactory.ndjsonLines(count: 5).joined(separator: "\n") + "\n").utf8).write(
-            to: URL(fileURLWithPath: more))
-        #expect(try CommandLineTool.run(["ingest", "--store", store, more]).status == 0)
+        try fixture.ingest(EventFactory.ndjsonLines(count: 5))
         let later = try export()
 
         let cases: [(name: String, lines: [String], key: String?, line: Int)] = [

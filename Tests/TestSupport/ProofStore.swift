@@ -21,6 +21,26 @@ public struct ProofStore {
         guard keygen.status == 0 else { throw SetupFailure(description: "keygen: \(keygen.stderr)") }
     }
 
+    /// Two more keys made by `keygen`: one of the same origin (another key of the same name), one of another
+    /// origin, for checkpoints a verifier must refuse.
+    public func foreignKeys() throws -> (sameOrigin: String, otherOrigin: String) {
+        let sameOrigin = directory.path("other.key")
+        let otherOrigin = directory.path("other-origin.key")
+        for (origin, path) in [("example.com/enrollment-audit", sameOrigin), ("example.com/other", otherOrigin)] {
+            let keygen = try CommandLineTool.run(["keygen", "--origin", origin, "--out", path])
+            guard keygen.status == 0 else { throw SetupFailure(description: "keygen: \(keygen.stderr)") }
+        }
+        return (sameOrigin, otherOrigin)
+    }
+
+    /// Ingests native NDJSON `lines` into `store` (default: this one).
+    public func ingest(_ lines: [String], into store: String? = nil) throws {
+        let file = directory.path("more-\(UUID().uuidString).ndjson")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+        let result = try CommandLineTool.run(["ingest", "--store", store ?? path, file])
+        guard result.status == 0 else { throw SetupFailure(description: "ingest: \(result.stderr)") }
+    }
+
     /// Saves `bytes` to a new file and runs both verifiers on it with `key`'s verifier key (default: the
     /// store's).
     public func verify(_ bytes: some Sequence<UInt8>, key: String? = nil) throws -> (
