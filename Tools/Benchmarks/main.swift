@@ -12,7 +12,10 @@ import Foundation
 //                          [--writer-cache-kib N] [--commit-every N]   (N events a transaction; default: one)
 //   enroll-audit-bench records --store PATH --out FILE      (the pre-parsed input of sqlite-ceiling)
 //   enroll-audit-bench single --store PATH --count N FILE   (durable single appends)
-//   enroll-audit-bench read|rebuild|verify --store PATH   (rebuild: [--writer-cache-kib N])
+//   enroll-audit-bench read|rebuild|verify|verify-chain --store PATH   (rebuild: [--writer-cache-kib N];
+//                          verify-chain: the chain-only walk `verify` was before the Merkle tree)
+//   enroll-audit-bench proofs-at --store PATH [--runs N] [--cli-runs N] [--markdown] [--json FILE]
+//                          (only the proofs' checks, on an existing store)
 //   enroll-audit-bench tree-cost|verify-projections --store PATH   (the Merkle tree's work alone; the
 //                          projections rebuilt into a scratch file and compared)
 //   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
@@ -70,6 +73,12 @@ do {
     case "rebuild":
         try Measurements.rebuild(store: option("store")!, writerCacheKiB: option("writer-cache-kib").flatMap(Int.init))
     case "verify": try Measurements.verify(store: option("store")!)
+    case "verify-chain": try ProofMeasurements.verifyChain(store: option("store")!)
+    case "proofs-at":
+        try ProofScale.run(
+            store: option("store")!, runs: max(1, integer("runs", environment: "BENCH_RUNS", 3)),
+            cliRuns: max(1, integer("cli-runs", environment: "BENCH_CLI_RUNS", 15)),
+            markdown: arguments.contains("--markdown"), json: option("json"))
     case "tree-cost": try ProofMeasurements.treeCost(store: option("store")!)
     case "verify-projections": try ProofMeasurements.verifyProjections(store: option("store")!)
     case "export":
