@@ -49,16 +49,17 @@ public struct EnrollmentQueries: Sendable {
                 }
             }
             roots += try String.fetchAll(
-                db,
-                sql: """
-                    SELECT enrollment FROM device_status WHERE user_key = ?
-                    UNION SELECT enrollment FROM device_status WHERE entra_user_id IN (?, ?)
-                    """, arguments: [id.lowercased(), id, id.lowercased()])
+                db.cachedStatement(
+                    sql: """
+                        SELECT enrollment FROM device_status WHERE user_key = ?
+                        UNION SELECT enrollment FROM device_status WHERE entra_user_id IN (?, ?)
+                        """), arguments: [id.lowercased(), id, id.lowercased()])
             var seen: Set<String> = []
             let statuses = try roots.filter { seen.insert($0).inserted }.map { root in
                 guard
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT \(Self.columns) FROM device_status WHERE enrollment = ?", arguments: [root])
+                        db.cachedStatement(sql: "SELECT \(Self.columns) FROM device_status WHERE enrollment = ?"),
+                        arguments: [root])
                 else {
                     throw ReadModelError(enrollment: root, problem: "identity names it, but device_status has no row")
                 }
@@ -105,7 +106,7 @@ public struct EnrollmentQueries: Sendable {
 
     func root(of id: String, _ db: Database) throws -> String? {
         try String.fetchOne(
-            db, sql: "SELECT root FROM identity_nodes WHERE id = ? AND kinds & ? != 0",
+            db.cachedStatement(sql: "SELECT root FROM identity_nodes WHERE id = ? AND kinds & ? != 0"),
             arguments: [id, IdentityKinds.joinKey.rawValue - 1])
     }
 
@@ -113,7 +114,7 @@ public struct EnrollmentQueries: Sendable {
         let enrollment: String = row["enrollment"]
         var ids: [EnrollmentIdentifier] = []
         for node in try Row.fetchAll(
-            db, sql: "SELECT id, kinds FROM identity_nodes WHERE root = ?", arguments: [enrollment])
+            db.cachedStatement(sql: "SELECT id, kinds FROM identity_nodes WHERE root = ?"), arguments: [enrollment])
         {
             let kinds = IdentityKinds(rawValue: node[1])
             if kinds.contains(.stream) { ids.append(EnrollmentIdentifier(kind: .stream, value: node[0])) }
