@@ -81,62 +81,71 @@ struct RawRequestTests {
     func aBodyThatStopsArrivingIsAnswered408WithinTheRequestTimeoutThenClosedAndNothingIsStored(
         _ path: String, _ contentType: String, _ partial: String
     ) async throws {
-        try await TestServer.with(configure: { $0.requestTimeout = .seconds(1) }) { server in
-            let connection = try RawConnection(port: server.port)
-            let started = ContinuousClock.now
-            connection.send(
-                "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: \(contentType)\r\nContent-Length: 1000\r\n\r\n\(partial)"
-            )
-            let (answer, closed) = await connection.receive()
-            let elapsed = ContinuousClock.now - started
-            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
-            #expect(answer.lowercased().contains("connection: close"), "\(answer)")
-            #expect(answer.contains("urn:enroll-audit:problem:request-timeout"), "\(answer)")
-            #expect(closed, "the server closes the connection after the 408")
-            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(8), "answered after \(elapsed)")
-            #expect(try server.eventCount() == 0)
-            // The server goes on serving.
-            #expect(try await server.request(.GET, "/healthz").status == 200)
-        }
+        // The real binary: its timers and handlers run in a process of their own, not in the test
+        // process's task pool, which the rest of the suite keeps busy.
+        let directory = TemporaryDirectory()
+        let store = directory.path("s.sqlite")
+        let serve = try ServeProcess(store: store, arguments: ["--request-timeout", "1s", "--idle-timeout", "10s"])
+        defer { serve.kill() }
+        let connection = try RawConnection(port: serve.port, timeout: 30)
+        let started = ContinuousClock.now
+        connection.send(
+            "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: \(contentType)\r\nContent-Length: 1000\r\n\r\n\(partial)"
+        )
+        let (answer, closed) = await connection.receive()
+        let elapsed = ContinuousClock.now - started
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+        #expect(answer.lowercased().contains("connection: close"), "\(answer)")
+        #expect(answer.contains("urn:enroll-audit:problem:request-timeout"), "\(answer)")
+        #expect(closed, "the server closes the connection after the 408")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(25), "answered after \(elapsed)")
+        // The server goes on serving, and stored nothing.
+        let export = try await HTTPAnswer.send(.GET, serve.baseURL + "/v1/export")
+        #expect(export.status == 200)
+        #expect(export.body.isEmpty, "\(export.text.prefix(300))")
+        #expect(serve.terminate() == 0)
     }
 
     @Test func aBodyThatArrivesSlowlyButWithinTheTimeoutIsStored() async throws {
-        try await TestServer.with(configure: { $0.requestTimeout = .seconds(5) }) { server in
-            let line = EventFactory.ndjsonLines(count: 1)[0]
-            let half = line.utf8.count / 2
-            let bytes = Array(line.utf8) + [0x0A]
-            let connection = try RawConnection(port: server.port)
-            connection.send(
-                "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(bytes.count)\r\n\r\n"
-                    + String(decoding: bytes[..<half], as: UTF8.self))
-            try await Task.sleep(for: .milliseconds(500))
-            connection.send(String(decoding: bytes[half...], as: UTF8.self))
-            let (answer, _) = await connection.receive(until: Self.isWholeJSONAnswer)
-            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
-            #expect(try server.eventCount() == 1)
-        }
+        let directory = TemporaryDirectory()
+        let serve = try ServeProcess(store: directory.path("s.sqlite"), arguments: ["--request-timeout", "10s"])
+        defer { serve.kill() }
+        let line = EventFactory.ndjsonLines(count: 1)[0]
+        let half = line.utf8.count / 2
+        let bytes = Array(line.utf8) + [0x0A]
+        let connection = try RawConnection(port: serve.port, timeout: 30)
+        connection.send(
+            "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(bytes.count)\r\n\r\n"
+                + String(decoding: bytes[..<half], as: UTF8.self))
+        try await Task.sleep(for: .milliseconds(500))
+        connection.send(String(decoding: bytes[half...], as: UTF8.self))
+        let (answer, _) = await connection.receive(until: Self.isWholeJSONAnswer)
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        let export = try await HTTPAnswer.send(.GET, serve.baseURL + "/v1/export")
+        #expect(export.text.split(separator: "\n").count == 1, "\(export.text.prefix(300))")
+        #expect(serve.terminate() == 0)
     }
 
     @Test func anIdleKeepAliveConnectionAndOneStalledInItsHeadersAreClosedAfterTheIdleTimeout() async throws {
-        try await TestServer.with(configure: {
-            $0.requestTimeout = .milliseconds(500)
-            $0.idleTimeout = .seconds(1)
-        }) { server in
-            let idle = try RawConnection(port: server.port)
-            idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            let (first, firstClosed) = await idle.receive(until: Self.isWholeJSONAnswer)
-            #expect(first.hasPrefix("HTTP/1.1 200"), "\(first)")
-            #expect(!firstClosed)
-            let stalled = try RawConnection(port: server.port)
-            stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            let started = ContinuousClock.now
-            let (rest, closed) = await idle.receive()
-            let (unanswered, stalledClosed) = await stalled.receive()
-            let elapsed = ContinuousClock.now - started
-            #expect(rest.isEmpty && closed, "\(rest)")
-            #expect(unanswered.isEmpty && stalledClosed, "\(unanswered)")
-            #expect(elapsed >= .milliseconds(800) && elapsed < .seconds(8), "closed after \(elapsed)")
-        }
+        let directory = TemporaryDirectory()
+        let serve = try ServeProcess(
+            store: directory.path("s.sqlite"), arguments: ["--request-timeout", "0.5s", "--idle-timeout", "1s"])
+        defer { serve.kill() }
+        let idle = try RawConnection(port: serve.port, timeout: 30)
+        idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        let (first, firstClosed) = await idle.receive(until: Self.isWholeJSONAnswer)
+        #expect(first.hasPrefix("HTTP/1.1 200"), "\(first)")
+        #expect(!firstClosed)
+        let stalled = try RawConnection(port: serve.port, timeout: 30)
+        stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        let started = ContinuousClock.now
+        let (rest, closed) = await idle.receive()
+        let (unanswered, stalledClosed) = await stalled.receive()
+        let elapsed = ContinuousClock.now - started
+        #expect(rest.isEmpty && closed, "\(rest)")
+        #expect(unanswered.isEmpty && stalledClosed, "\(unanswered)")
+        #expect(elapsed >= .milliseconds(800) && elapsed < .seconds(25), "closed after \(elapsed)")
+        #expect(serve.terminate() == 0)
     }
 
     @Test func anIdleTimeoutShorterThanTheRequestTimeoutIsRefused() throws {

@@ -8,10 +8,11 @@ public enum WrkLoad {
         "/v1/timeline/tom.rossi@fabrikam.com",
     ]
 
-    /// A wrk script that GETs `paths` in turn.
-    public static func readScript(_ paths: [String] = samplePaths) -> String {
+    /// A wrk script that GETs `paths` in turn, each connection pausing `pause` milliseconds after each
+    /// answer (none when 0).
+    public static func readScript(_ paths: [String] = samplePaths, pause: Int = 0) -> String {
         let list = paths.map { "\"\($0)\"" }.joined(separator: ", ")
-        return """
+        return pacing(pause) + """
             paths = { \(list) }
             counter = 0
             request = function()
@@ -19,6 +20,11 @@ public enum WrkLoad {
               return wrk.format("GET", paths[(counter % #paths) + 1])
             end
             """
+    }
+
+    /// wrk's `delay` hook: each connection waits `pause` milliseconds after each answer (nothing when 0).
+    public static func pacing(_ pause: Int) -> String {
+        pause > 0 ? "delay = function() return \(pause) end\n" : ""
     }
 
     /// Runs `wrk -t1` for `seconds` on a thread of its own (not the test's task pool); returns its report.

@@ -14,33 +14,38 @@ extension TortureTests {
         /// Growth allowed after the warm-up, in MiB. The short run's store is still smaller than the caches
         /// when its warm-up ends, so they may still fill (16 MiB for the writer, 4 MiB for each of 5 readers).
         static let allowedGrowthMiB = TortureScale.pick(short: 48, full: 24)
+        /// Milliseconds each connection waits after an answer: the shortened run, beside the rest of the
+        /// suite, offers a bounded load (about 400 webhooks and 400 reads a second); the full one none.
+        static let pause = TortureScale.pick(short: 10, full: 0)
+
+        static func pick(_ short: Int, _ full: Int) -> Int { TortureScale.pick(short: short, full: full) }
 
         /// Posts the sample's webhooks in turn; each request a new event of a new enrollment generation.
         static func postScript(webhooks: String) -> String {
-            """
-            local index = 0
-            function setup(thread)
-              thread:set("id", index)
-              index = index + 1
-            end
-            init = function(args)
-              bodies = {}
-              for line in io.lines("\(webhooks)") do bodies[#bodies + 1] = line end
-              counter = 0
-              wrk.method = "POST"
-              wrk.headers["Content-Type"] = "application/json"
-            end
-            request = function()
-              local body = bodies[(counter % #bodies) + 1]
-              local generation = string.format("%08x", (math.floor(counter / #bodies) % 4096) * 16 + tonumber(id))
-              local uid = string.format("%08x-0000-4000-8000-%012x", tonumber(id), counter)
-              counter = counter + 1
-              body = body:gsub('"event_id":"[^"]*"', '"event_id":"' .. uid .. '"', 1)
-              body = body:gsub('(' .. string.rep("%x", 32) .. ')' .. string.rep("%x", 8) .. '"', "%1" .. generation .. '"')
-              body = body:gsub('"UE%-(%x%x%x%x)%x%x%x%x%x%x%x%x"', '"UE-%1' .. generation .. '"')
-              return wrk.format(nil, "/webhooks/mdm", nil, body)
-            end
-            """
+            WrkLoad.pacing(pause) + """
+                local index = 0
+                function setup(thread)
+                  thread:set("id", index)
+                  index = index + 1
+                end
+                init = function(args)
+                  bodies = {}
+                  for line in io.lines("\(webhooks)") do bodies[#bodies + 1] = line end
+                  counter = 0
+                  wrk.method = "POST"
+                  wrk.headers["Content-Type"] = "application/json"
+                end
+                request = function()
+                  local body = bodies[(counter % #bodies) + 1]
+                  local generation = string.format("%08x", (math.floor(counter / #bodies) % 4096) * 16 + tonumber(id))
+                  local uid = string.format("%08x-0000-4000-8000-%012x", tonumber(id), counter)
+                  counter = counter + 1
+                  body = body:gsub('"event_id":"[^"]*"', '"event_id":"' .. uid .. '"', 1)
+                  body = body:gsub('(' .. string.rep("%x", 32) .. ')' .. string.rep("%x", 8) .. '"', "%1" .. generation .. '"')
+                  body = body:gsub('"UE%-(%x%x%x%x)%x%x%x%x%x%x%x%x"', '"UE-%1' .. generation .. '"')
+                  return wrk.format(nil, "/webhooks/mdm", nil, body)
+                end
+                """
         }
 
         @Test(.timeLimit(.minutes(15)))
@@ -53,13 +58,15 @@ extension TortureTests {
             let post = directory.path("post.lua")
             try Data(Self.postScript(webhooks: webhooks).utf8).write(to: URL(fileURLWithPath: post))
             let read = directory.path("read.lua")
-            try Data(WrkLoad.readScript().utf8).write(to: URL(fileURLWithPath: read))
+            try Data(WrkLoad.readScript(pause: Self.pause * 2).utf8).write(to: URL(fileURLWithPath: read))
 
             let serve = try ServeProcess(store: samples.path, arguments: ["--page-cache-mib", "16"])
             defer { serve.kill() }
             let pid = serve.process.processIdentifier
-            async let ingest = WrkLoad.run(serve.baseURL, script: post, seconds: Self.seconds, connections: 16)
-            async let readers = WrkLoad.run(serve.baseURL, script: read, seconds: Self.seconds, connections: 32)
+            async let ingest = WrkLoad.run(
+                serve.baseURL, script: post, seconds: Self.seconds, connections: Self.pick(4, 16))
+            async let readers = WrkLoad.run(
+                serve.baseURL, script: read, seconds: Self.seconds, connections: Self.pick(8, 32))
             var resident: [(seconds: Int, kib: Int)] = []
             for index in 1...(Self.seconds / Self.sampleEvery - 1) {
                 try await Task.sleep(for: .seconds(Self.sampleEvery))
