@@ -87,7 +87,7 @@ struct RawRequestTests {
         let store = directory.path("s.sqlite")
         let serve = try ServeProcess(store: store, arguments: ["--request-timeout", "1s", "--idle-timeout", "10s"])
         defer { serve.kill() }
-        let connection = try RawConnection(port: serve.port, timeout: 30)
+        let connection = try RawConnection(port: serve.port, timeout: 150)
         let started = ContinuousClock.now
         connection.send(
             "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: \(contentType)\r\nContent-Length: 1000\r\n\r\n\(partial)"
@@ -98,7 +98,7 @@ struct RawRequestTests {
         #expect(answer.lowercased().contains("connection: close"), "\(answer)")
         #expect(answer.contains("urn:enroll-audit:problem:request-timeout"), "\(answer)")
         #expect(closed, "the server closes the connection after the 408")
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(25), "answered after \(elapsed)")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(120), "answered after \(elapsed)")
         // The server goes on serving, and stored nothing.
         let export = try await HTTPAnswer.send(.GET, serve.baseURL + "/v1/export")
         #expect(export.status == 200)
@@ -108,12 +108,12 @@ struct RawRequestTests {
 
     @Test func aBodyThatArrivesSlowlyButWithinTheTimeoutIsStored() async throws {
         let directory = TemporaryDirectory()
-        let serve = try ServeProcess(store: directory.path("s.sqlite"), arguments: ["--request-timeout", "10s"])
+        let serve = try ServeProcess(store: directory.path("s.sqlite"), arguments: ["--request-timeout", "90s", "--idle-timeout", "90s"])
         defer { serve.kill() }
         let line = EventFactory.ndjsonLines(count: 1)[0]
         let half = line.utf8.count / 2
         let bytes = Array(line.utf8) + [0x0A]
-        let connection = try RawConnection(port: serve.port, timeout: 30)
+        let connection = try RawConnection(port: serve.port, timeout: 150)
         connection.send(
             "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(bytes.count)\r\n\r\n"
                 + String(decoding: bytes[..<half], as: UTF8.self))
@@ -131,12 +131,12 @@ struct RawRequestTests {
         let serve = try ServeProcess(
             store: directory.path("s.sqlite"), arguments: ["--request-timeout", "0.5s", "--idle-timeout", "1s"])
         defer { serve.kill() }
-        let idle = try RawConnection(port: serve.port, timeout: 30)
+        let idle = try RawConnection(port: serve.port, timeout: 150)
         idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         let (first, firstClosed) = await idle.receive(until: Self.isWholeJSONAnswer)
         #expect(first.hasPrefix("HTTP/1.1 200"), "\(first)")
         #expect(!firstClosed)
-        let stalled = try RawConnection(port: serve.port, timeout: 30)
+        let stalled = try RawConnection(port: serve.port, timeout: 150)
         stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
         let started = ContinuousClock.now
         let (rest, closed) = await idle.receive()
@@ -144,7 +144,7 @@ struct RawRequestTests {
         let elapsed = ContinuousClock.now - started
         #expect(rest.isEmpty && closed, "\(rest)")
         #expect(unanswered.isEmpty && stalledClosed, "\(unanswered)")
-        #expect(elapsed >= .milliseconds(800) && elapsed < .seconds(25), "closed after \(elapsed)")
+        #expect(elapsed >= .milliseconds(800) && elapsed < .seconds(120), "closed after \(elapsed)")
         #expect(serve.terminate() == 0)
     }
 
