@@ -108,7 +108,8 @@ struct RawRequestTests {
 
     @Test func aBodyThatArrivesSlowlyButWithinTheTimeoutIsStored() async throws {
         let directory = TemporaryDirectory()
-        let serve = try ServeProcess(store: directory.path("s.sqlite"), arguments: ["--request-timeout", "90s", "--idle-timeout", "90s"])
+        let serve = try ServeProcess(
+            store: directory.path("s.sqlite"), arguments: ["--request-timeout", "90s", "--idle-timeout", "90s"])
         defer { serve.kill() }
         let line = EventFactory.ndjsonLines(count: 1)[0]
         let half = line.utf8.count / 2
