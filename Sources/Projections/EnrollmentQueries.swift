@@ -49,17 +49,17 @@ public struct EnrollmentQueries: Sendable {
                 }
             }
             roots += try SQLText.fetchAll(
-                db,
-                sql: """
-                    SELECT enrollment FROM device_status WHERE user_key = ?
-                    UNION SELECT enrollment FROM device_status WHERE entra_user_id IN (?, ?)
-                    """, arguments: [SQLText(id.lowercased()), SQLText(id), SQLText(id.lowercased())]
+                db.cachedStatement(
+                    sql: """
+                        SELECT enrollment FROM device_status WHERE user_key = ?
+                        UNION SELECT enrollment FROM device_status WHERE entra_user_id IN (?, ?)
+                        """), arguments: [SQLText(id.lowercased()), SQLText(id), SQLText(id.lowercased())]
             ).map(\.value)
             var seen: Set<String> = []
             let statuses = try roots.filter { seen.insert($0).inserted }.map { root in
                 guard
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT \(Self.columns) FROM device_status WHERE enrollment = ?",
+                        db.cachedStatement(sql: "SELECT \(Self.columns) FROM device_status WHERE enrollment = ?"),
                         arguments: [SQLText(root)])
                 else {
                     throw ReadModelError(enrollment: root, problem: "identity names it, but device_status has no row")
@@ -107,7 +107,7 @@ public struct EnrollmentQueries: Sendable {
 
     func root(of id: String, _ db: Database) throws -> String? {
         try SQLText.fetchOne(
-            db, sql: "SELECT root FROM identity_nodes WHERE id = ? AND kinds & ? != 0",
+            db.cachedStatement(sql: "SELECT root FROM identity_nodes WHERE id = ? AND kinds & ? != 0"),
             arguments: [SQLText(id), IdentityKinds.joinKey.rawValue - 1])?.value
     }
 
@@ -115,7 +115,8 @@ public struct EnrollmentQueries: Sendable {
         let enrollment = row.text("enrollment") ?? ""
         var ids: [EnrollmentIdentifier] = []
         for node in try Row.fetchAll(
-            db, sql: "SELECT id, kinds FROM identity_nodes WHERE root = ?", arguments: [SQLText(enrollment)])
+            db.cachedStatement(sql: "SELECT id, kinds FROM identity_nodes WHERE root = ?"),
+            arguments: [SQLText(enrollment)])
         {
             let kinds = IdentityKinds(rawValue: node[1])
             let id = node.text(at: 0) ?? ""
