@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Console
 import EnrollmentDomain
 import Foundation
+import Projections
 import Service
 import TestSupport
 
@@ -102,5 +103,30 @@ struct HTMLFacts {
     /// The elements whose `class` attribute has `name`.
     func elements(class name: String) -> [Element] {
         elements.filter { ($0.attribute("class") ?? "").split(separator: " ").contains(Substring(name)) }
+    }
+}
+
+/// The failed enrollment of the native sample (`UE-a541bf7110fe`) as the queries see it.
+struct FailedSample {
+    var session: ConsoleClient
+    var status: DeviceStatus
+    var entries: [TimelineEntry]
+    /// The hint of its latest failed entry.
+    var hint: Hint
+
+    /// Ingests `native.ndjson` through the API, signs in, and reads the enrollment.
+    init(_ console: ConsoleClient) async throws {
+        try await console.ingest(try Fixtures.lines("native.ndjson"))
+        session = try await console.signedIn()
+        let queries = console.server.environment.queries
+        guard let status = try queries.enrollments(matching: "UE-a541bf7110fe").first else {
+            throw TestFailure("the native sample has no UE-a541bf7110fe")
+        }
+        self.status = status
+        entries = try queries.timeline(of: [status])
+        guard let hint = entries.last(where: { $0.outcome == .failed && $0.hint != nil })?.hint else {
+            throw TestFailure("UE-a541bf7110fe has no hinted failure")
+        }
+        self.hint = hint
     }
 }
