@@ -104,7 +104,7 @@ extension EnrollAudit {
                 if withProofs {
                     try proofFailures {
                         try ProofExport(store: store, signer: signer).exportAll(
-                            to: sink, progress: progress, where: include)
+                            after: after, to: sink, progress: progress, where: include)
                     }
                 } else {
                     try exporter.export(from: store, after: after, to: sink, progress: progress, where: include)
@@ -135,7 +135,15 @@ extension EnrollAudit {
             do {
                 try body()
             } catch let failure as ProofExport.Failure {
-                throw CLIFailure(.usage, "error: \(failure.description)")
+                switch failure.code {
+                case .noCheckpoint:
+                    throw CLIFailure(.usage, "error: \(failure): pass --key KEY to sign one for this export")
+                case .checkpointBehind:
+                    throw CLIFailure(
+                        .usage, "error: \(failure): pass --key KEY to sign a new one, or run `checkpoint` first")
+                case .eventMissing:
+                    throw CLIFailure(.integrity, "error: \(failure)")
+                }
             }
         }
     }

@@ -13,6 +13,35 @@ enum ProofFiles {
         }
     }
 
+    /// The later checkpoint in `path`, proven to extend `older`: offline with the consistency proof the
+    /// file carries (``ConsistencyProof``, from `checkpoint --from`), else with one the store builds.
+    ///
+    /// - Returns: the later checkpoint, and whether the file carried the proof.
+    /// - Throws: ``ProofError`` (`inconsistent`) when it does not extend `older`; a ``CLIFailure`` naming the
+    ///   file when it is not a checkpoint signed by `key`.
+    static func laterCheckpoint(
+        _ path: String, extending older: Checkpoint, key: NoteVerifier,
+        store: () throws -> SQLiteEventStore
+    ) throws -> (Checkpoint, carried: Bool) {
+        let text = try KeyFile.read(path, what: "checkpoint")
+        guard ConsistencyProof.looksLikeOne(text) else {
+            let newer = try checkpoint(path, key: key).checkpoint
+            try proveConsistent(older, newer, store: try store())
+            return (newer, false)
+        }
+        let proof: ConsistencyProof
+        do {
+            proof = try ConsistencyProof(parsing: text)
+        } catch let error as ProofError {
+            throw CLIFailure(.integrity, "error: \(path): \(error)")
+        }
+        do {
+            return (try proof.verify(extending: older, key: key).checkpoint, true)
+        } catch let error as ProofError where error.code != .inconsistent {
+            throw CLIFailure(.integrity, "error: \(path): \(error)")
+        }
+    }
+
     /// Proves that `newer` extends `older` with a consistency proof the store builds (and that is checked
     /// against both signed roots, so the store need not be trusted).
     static func proveConsistent(_ older: Checkpoint, _ newer: Checkpoint, store: SQLiteEventStore) throws {

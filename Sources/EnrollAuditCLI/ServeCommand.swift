@@ -71,6 +71,12 @@ extension EnrollAudit {
 
         @Option(
             help: ArgumentHelp(
+                "Sign a new checkpoint with this key (keygen) for each GET /v1/export with proofs (else the latest recorded).",
+                valueName: "file"))
+        var checkpointKey: String?
+
+        @Option(
+            help: ArgumentHelp(
                 "The log level on stderr: trace, debug, info, notice, warning, error.", valueName: "level"))
         var logLevel = "info"
 
@@ -98,6 +104,7 @@ extension EnrollAudit {
             do {
                 configuration.tokens = try tokens.map(AccessTokens.load(path:))
                 configuration.webhookHMACKey = try webhookHmacKey.map(Self.readKey)
+                configuration.checkpointSigner = try checkpointKey.map(KeyFile.signer)
                 if let tlsCert, let tlsKey {
                     configuration.tls = ServiceConfiguration.TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
                 }

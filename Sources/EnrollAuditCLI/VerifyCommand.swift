@@ -131,12 +131,12 @@ extension EnrollAudit {
             }
             var later: String?
             if report.ok, let checkpoint, let verifier, let proven = report.checkpoint {
-                let newer = try ProofFiles.checkpoint(checkpoint, key: verifier)
-                let store = try storeOptions.openForReading()
                 do {
-                    try ProofFiles.proveConsistent(proven.checkpoint, newer.checkpoint, store: store)
+                    let (newer, carried) = try ProofFiles.laterCheckpoint(
+                        checkpoint, extending: proven.checkpoint, key: verifier, store: storeOptions.openForReading)
                     later =
-                        "the checkpoint in \(checkpoint) (\(newer.checkpoint.size) events) extends the export's: consistency proven"
+                        "the checkpoint in \(checkpoint) (\(newer.size) events) extends the export's: consistency proven"
+                        + (carried ? " by the proof it carries" : "")
                 } catch let error as ProofError {
                     report.problem = error.message
                 }

@@ -27,6 +27,23 @@ extension SQLiteEventStore {
         }
     }
 
+    /// Signs and records a checkpoint of the tree as it is now (``signCheckpoint(with:extensions:)``), with
+    /// the consistency proof from the tree of `oldSize` events, for whoever holds a checkpoint of that size.
+    ///
+    /// - Throws: `invalidEvent` when `oldSize` is negative or larger than the tree.
+    public func signCheckpoint(with signer: NoteSigner, provingFrom oldSize: Int64) throws -> ConsistencyProof {
+        let head = try treeHead()
+        guard oldSize >= 0, oldSize <= head.size else {
+            throw EventStoreError(
+                .invalidEvent, "the store's tree holds \(head.size) events: no consistency proof from \(oldSize)",
+                path: path)
+        }
+        let signed = try signCheckpoint(with: signer)
+        return ConsistencyProof(
+            oldSize: oldSize, path: try consistencyProof(from: oldSize, to: signed.checkpoint.size),
+            checkpoint: signed.note)
+    }
+
     /// Inserts a signed checkpoint into `checkpoints`.
     static func record(_ signed: SignedCheckpoint, verifier: NoteVerifier, _ db: Database) throws {
         let checkpoint = signed.checkpoint

@@ -5,8 +5,8 @@ import Foundation
 import Hummingbird
 import Projections
 
-/// The log as a stream: `GET /v1/export` (NDJSON, the `export` lines, streamed in pages) and
-/// `GET /v1/events` (Server-Sent Events that follow the log, gap-free and in position order, resumable
+/// The log as a stream: `GET /v1/export` (NDJSON, the `export` lines, streamed in pages, with proofs like
+/// `export --proof`: `EventStreamRoutes+Export.swift`) and `GET /v1/events` (Server-Sent Events that follow the log, gap-free and in position order, resumable
 /// with `Last-Event-ID`).
 ///
 /// ``export(_:environment:)`` and ``eventStream(_:environment:)`` are public so that the console answers
@@ -27,53 +27,6 @@ public struct EventStreamRoutes: ServiceRoutes {
         group.get("/events") { request, _ -> Response in
             try Self.eventStream(request, environment: environment)
         }
-    }
-
-    /// The answer of `GET /v1/export` to `request` (its query: `id` or `user`, `since`, `until`, `after`,
-    /// `type`).
-    public static func export(_ request: Request, environment: ServiceEnvironment) async throws -> Response {
-        let query = QueryParameters(request)
-        let id = query.string("id")
-        let user = query.string("user")
-        if id != nil && user != nil { throw Problem.badRequest("give id or user, not both") }
-        let since = try query.time("since")?.milliseconds ?? .min
-        let until = try query.time("until")?.milliseconds ?? .max
-        let after = try query.integer("after", in: 0...Int64.max) ?? 0
-        let types = Set(query.string("type").map { $0.split(separator: ",").map(String.init) } ?? [])
-        let include: @Sendable (RecordedEvent) -> Bool = { event in
-            let time = event.event.occurredAt.milliseconds
-            return event.position > after && time >= since && time < until
-                && (types.isEmpty || types.contains(event.event.type))
-        }
-        let headers: HTTPFields = [.contentType: "application/x-ndjson"]
-        if let subject = id ?? user {
-            // One enrollment (or a user's): the events of every linked stream, in position order.
-            let bytes = try await environment.read { queries -> [UInt8]? in
-                let statuses = try queries.enrollments(matching: subject)
-                guard !statuses.isEmpty else { return nil }
-                let streams = Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) })
-                let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
-                    .sorted { $0.position < $1.position }
-                return events.reduce(into: [UInt8]()) { Self.appendLine($1, to: &$0) }
-            }
-            guard let bytes else { throw Problem.notFound("no enrollment is known by this id") }
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-        }
-        let head = try await environment.read { try $0.store.head().position }
-        let body = ResponseBody { writer in
-            var position = after
-            while position < head {
-                let (bytes, last) = try await Self.page(after: position, through: head, environment: environment) {
-                    event, bytes in
-                    if include(event) { Self.appendLine(event, to: &bytes) }
-                }
-                if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
-                guard last > position else { break }
-                position = last
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// The answer of `GET /v1/events` to `request` (`after`, `follow`, `Last-Event-ID`).

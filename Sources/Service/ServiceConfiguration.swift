@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// How `serve` runs: where it listens, its limits, and who may call it.
@@ -26,6 +27,10 @@ public struct ServiceConfiguration: Sendable {
     public var stalledAfterSeconds: Double = 3600
     /// Seconds a client is told to wait (`Retry-After`) when the writer is behind. The default is 1.
     public var retryAfterSeconds = 1
+    /// The log's key (`--checkpoint-key`): `GET /v1/export` with proofs signs a new checkpoint with it for each
+    /// export (stating the export's events). `nil` (the default): proofs are against the latest checkpoint
+    /// the store recorded, and an export with proofs is refused (409) when there is none recent enough.
+    public var checkpointSigner: NoteSigner?
 
     public init() {}
 

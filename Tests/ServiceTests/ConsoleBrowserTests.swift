@@ -95,7 +95,10 @@ struct ConsoleBrowserTests {
         let ingestToken = "browser-ingest-token-a1b2c3d4e5f60718"
         let tokens = directory.path("tokens")
         try Data("\(readToken) read\n\(ingestToken) ingest\n".utf8).write(to: URL(fileURLWithPath: tokens))
-        let serve = try ServeProcess(store: store, arguments: ["--tokens", tokens])
+        let key = directory.path("audit.key")
+        let keygen = try CommandLineTool.run(["keygen", "--origin", "example.com/console-browser", "--out", key])
+        try #require(keygen.status == 0, "keygen: \(keygen.stderr)")
+        let serve = try ServeProcess(store: store, arguments: ["--tokens", tokens, "--checkpoint-key", key])
         defer { serve.kill() }
         let downloads = directory.path("downloads")
         try FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
@@ -105,8 +108,8 @@ struct ConsoleBrowserTests {
             "base_url": .string(serve.baseURL), "token": .string(readToken), "ingest_token": .string(ingestToken),
             "downloads": .string(downloads), "screenshots": .string(Self.screenshots),
             "cli": .string(CommandLineTool.executable.path), "chromium": .string(Self.chromium),
-            "chromedriver": .string(Self.chromedriver), "store": .string(store),
-            "hostile_enrollment": .string("UE-hostile-browser"),
+            "chromedriver": .string(Self.chromedriver),
+            "key": .string(key + ".pub"), "hostile_enrollment": .string("UE-hostile-browser"),
             "hostile": .object([
                 "reason_text": .string(TerminalText.escaped(reason)),
                 "visible": .array(

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Console
 import EnrollmentDomain
+import EventStore
 import Foundation
 import Projections
 import Service
@@ -23,9 +24,15 @@ struct ConsoleClient {
     /// Runs `body` with a server with the console mounted, and the test tokens.
     static func with<T>(_ body: (ConsoleClient) async throws -> T) async throws -> T {
         let tokens = try AccessTokens(parsing: Self.tokens, file: "tokens")
-        return try await TestServer.with(extraRoutes: [try ConsoleRoutes()], configure: { $0.tokens = tokens }) {
-            server in try await body(ConsoleClient(server: server))
-        }
+        // A log key, so that exports carry proofs (each signs its checkpoint), as `serve --checkpoint-key`.
+        let signer = try NoteSigner(generatingFor: "example.com/console-tests")
+        return try await TestServer.with(
+            extraRoutes: [try ConsoleRoutes()],
+            configure: {
+                $0.tokens = tokens
+                $0.checkpointSigner = signer
+            }
+        ) { server in try await body(ConsoleClient(server: server)) }
     }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> HTTPAnswer {

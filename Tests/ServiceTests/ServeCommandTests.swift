@@ -11,7 +11,7 @@ struct ServeCommandTests {
         for option in [
             "--store", "--listen", "--tokens", "--webhook-hmac-key", "--tls-cert", "--tls-key", "--max-body",
             "--queue-limit", "--batch-limit", "--batch-wait-ms", "--request-timeout", "--stalled-after",
-            "--log-level",
+            "--checkpoint-key", "--log-level",
         ] {
             #expect(help.stdout.contains(option), "\(option)")
         }
