@@ -51,14 +51,16 @@ struct AlertingRulesTests {
 
     @Test(.timeLimit(.minutes(3)))
     func aRealPrometheusEvaluatesEveryRuleAndEveryDashboardQueryAgainstServe() async throws {
-        let samples = try SampleStoreFile()
+        let samples = try await offThePool { try SampleStoreFile() }
         let directory = TemporaryDirectory()
         let metricsToken = "alerting-metrics-token-2b7c9d1e4f"
         let ingestToken = "alerting-ingest-token-8a6b4c2d0e"
         let tokens = "\(metricsToken) metrics\n\(ingestToken) ingest\n"
         try Data(tokens.utf8).write(to: URL(fileURLWithPath: directory.path("tokens")))
         try Data("\(metricsToken)\n".utf8).write(to: URL(fileURLWithPath: directory.path("metrics.token")))
-        let serve = try ServeProcess(store: samples.path, arguments: ["--tokens", directory.path("tokens")])
+        let serve = try await offThePool {
+            try ServeProcess(store: samples.path, arguments: ["--tokens", directory.path("tokens")])
+        }
         defer { serve.kill() }
         // One batch through serve, so that its ingest and commit series exist.
         let batch = try await HTTPAnswer.send(

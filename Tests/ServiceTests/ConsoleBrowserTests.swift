@@ -83,22 +83,26 @@ struct ConsoleBrowserTests {
     func supportStaffSearchOpenTheStalledEnrollmentDownloadItsExportFilterTheQueueAndSeeTheDashboard() async throws {
         let directory = TemporaryDirectory()
         let store = directory.path("demo.sqlite")
-        let demo = try CommandLineTool.run(["demo", "--store", store])
+        let demo = try await offThePool { try CommandLineTool.run(["demo", "--store", store]) }
         try #require(demo.status == 0, "demo: \(demo.stderr)")
         let hostileFile = directory.path("hostile.ndjson")
         try Data(Self.hostileLines().ndjsonBody).write(to: URL(fileURLWithPath: hostileFile))
-        let ingest = try CommandLineTool.run(["ingest", "--store", store, hostileFile])
+        let ingest = try await offThePool { try CommandLineTool.run(["ingest", "--store", store, hostileFile]) }
         try #require(ingest.status == 0, "ingest: \(ingest.stderr)")
-        var setup = try Self.facts(store: store)
+        var setup = try await offThePool { try Self.facts(store: store) }
 
         let readToken = "browser-read-token-1f2e3d4c5b6a7988"
         let ingestToken = "browser-ingest-token-a1b2c3d4e5f60718"
         let tokens = directory.path("tokens")
         try Data("\(readToken) read\n\(ingestToken) ingest\n".utf8).write(to: URL(fileURLWithPath: tokens))
         let key = directory.path("audit.key")
-        let keygen = try CommandLineTool.run(["keygen", "--origin", "example.com/console-browser", "--out", key])
+        let keygen = try await offThePool {
+            try CommandLineTool.run(["keygen", "--origin", "example.com/console-browser", "--out", key])
+        }
         try #require(keygen.status == 0, "keygen: \(keygen.stderr)")
-        let serve = try ServeProcess(store: store, arguments: ["--tokens", tokens, "--checkpoint-key", key])
+        let serve = try await offThePool {
+            try ServeProcess(store: store, arguments: ["--tokens", tokens, "--checkpoint-key", key])
+        }
         defer { serve.kill() }
         let downloads = directory.path("downloads")
         try FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
@@ -122,7 +126,8 @@ struct ConsoleBrowserTests {
         ]) { $1 }
         var argument: [UInt8] = []
         JSONValue.object(setup).write(to: &argument)
-        let run = try PythonTool.run(["Tests/Browser/console_browser.py", String(decoding: argument, as: UTF8.self)])
+        let script = String(decoding: argument, as: UTF8.self)
+        let run = try await offThePool { try PythonTool.run(["Tests/Browser/console_browser.py", script]) }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("ok: every browser check passed"))
         for page in ["login", "search", "enrollment", "queue", "dashboard", "hostile"] {

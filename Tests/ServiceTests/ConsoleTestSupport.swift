@@ -137,3 +137,11 @@ struct FailedSample {
         self.hint = hint
     }
 }
+
+/// Runs blocking work (a child process waited for, a store opened) on a thread of its own, so that it
+/// does not hold one of the few threads of the test's task pool while other tests need them.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
