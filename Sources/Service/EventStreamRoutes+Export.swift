@@ -7,7 +7,9 @@ import Projections
 /// `GET /v1/export`: the lines `export` writes, with the same filters, and with the same proofs
 /// (``ProofExport``): by default for `id` and `user`, or with `proof=true`; `proof=false` leaves them out.
 extension EventStreamRoutes {
-    static func export(_ request: Request, environment: ServiceEnvironment) async throws -> Response {
+    /// The answer of `GET /v1/export` to `request` (its query: `id` or `user`, `since`, `until`, `after`,
+    /// `type`, and the proofs' options).
+    public static func export(_ request: Request, environment: ServiceEnvironment) async throws -> Response {
         let query = QueryParameters(request)
         let id = query.string("id")
         let user = query.string("user")

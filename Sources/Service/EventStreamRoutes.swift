@@ -8,7 +8,10 @@ import Projections
 /// The log as a stream: `GET /v1/export` (NDJSON, the `export` lines, streamed in pages, with proofs like
 /// `export --proof`: `EventStreamRoutes+Export.swift`) and `GET /v1/events` (Server-Sent Events that follow the log, gap-free and in position order, resumable
 /// with `Last-Event-ID`).
-struct EventStreamRoutes: ServiceRoutes {
+///
+/// ``export(_:environment:)`` and ``eventStream(_:environment:)`` are public so that the console answers
+/// its download and live-update links with the very same bytes (behind its own sign-in).
+public struct EventStreamRoutes: ServiceRoutes {
     /// Events read per snapshot.
     static let pageSize = 500
     /// How often a caught-up event stream looks for new events.
@@ -16,7 +19,7 @@ struct EventStreamRoutes: ServiceRoutes {
     /// A comment line keeps an idle event stream open through proxies this often.
     static let keepAliveInterval: Duration = .seconds(15)
 
-    func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
+    public func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
         let group = router.group("/v1").add(middleware: environment.access.require(.read))
         group.get("/export") { request, _ -> Response in
             try await Self.export(request, environment: environment)
@@ -26,7 +29,8 @@ struct EventStreamRoutes: ServiceRoutes {
         }
     }
 
-    static func eventStream(_ request: Request, environment: ServiceEnvironment) throws -> Response {
+    /// The answer of `GET /v1/events` to `request` (`after`, `follow`, `Last-Event-ID`).
+    public static func eventStream(_ request: Request, environment: ServiceEnvironment) throws -> Response {
         let query = QueryParameters(request)
         var after = try query.integer("after", in: 0...Int64.max) ?? 0
         if let resume = request.headers[ServiceHeaders.lastEventID] {

@@ -190,6 +190,8 @@ enum Wrk {
         var seconds = 0.0
         var p50 = 0.0
         var p99 = 0.0
+        /// Only with a script that prints it (``ConsoleMeasurement/p95Script``).
+        var p95 = 0.0
         var okPerSecond: Double { Double(requests - errors) / max(seconds, 1e-9) }
     }
 
@@ -246,6 +248,8 @@ enum Wrk {
                 result.p50 = duration(String(fields[1]))
             } else if fields.count == 2 && fields[0] == "99%" {
                 result.p99 = duration(String(fields[1]))
+            } else if fields.count == 2 && fields[0] == "p95_ms" {
+                result.p95 = Double(fields[1]) ?? 0
             }
         }
         return result

@@ -23,6 +23,8 @@ import Foundation
 //   enroll-audit-bench queries-at --store PATH [--json FILE] [--markdown] [--cli-runs N]
 //                          (only the query rows, on an existing store: `make bench-queries`)
 //   enroll-audit-bench parse [--lines N] [--rounds N] FILE  (NDJSON line → validated event → canonical data)
+//   enroll-audit-bench console --cli PATH --store STORE --dir DIR [--seconds N]
+//                          (the console's pages under wrk on a real `serve`: p95, and the page weight)
 //   enroll-audit-bench serve --cli PATH --webhooks FILE --dir DIR [--seconds N] [--connections N] [--readers N]
 //                          (`serve` under wrk: acknowledged webhooks/s, latencies, against the bulk ingest)
 //
@@ -103,6 +105,10 @@ do {
         options.connections = option("connections").flatMap(Int.init) ?? options.connections
         options.readers = option("readers").flatMap(Int.init) ?? options.readers
         try ServeMeasurement.run(options)
+    case "console":
+        try ConsoleMeasurement.run(
+            cli: option("cli")!, store: option("store")!, directory: option("dir") ?? ".build/bench-console",
+            seconds: option("seconds").flatMap(Int.init) ?? 5)
     default:
         try? FileHandle.standardError.write(
             contentsOf: Data(
