@@ -9,7 +9,7 @@ struct ConsoleAccessTests {
         try await ConsoleClient.with { console in
             let anonymous = try await console.get("/console")
             #expect(anonymous.status == 401)
-            let form = try HTMLFacts(anonymous.text)
+            let form = try await HTMLFacts(anonymous.text)
             #expect(
                 form.elements("input").contains {
                     $0.attribute("name") == "token" && $0.attribute("type") == "password"
@@ -36,7 +36,7 @@ struct ConsoleAccessTests {
             let session = try await console.signedIn()
             let page = try await session.get("/console")
             #expect(page.status == 200)
-            #expect(try HTMLFacts(page.text).elements("input").contains { $0.attribute("name") == "q" })
+            #expect(try await HTMLFacts(page.text).elements("input").contains { $0.attribute("name") == "q" })
 
             let signedOut = try await session.post("/console/logout", [])
             #expect(signedOut.status == 303)
@@ -92,7 +92,7 @@ struct ConsoleAccessTests {
                 #expect(answer.headers.first(name: "Referrer-Policy") == "no-referrer", "\(name)")
                 guard !["css", "js", "export"].contains(name) else { continue }
                 #expect(answer.headers.first(name: "Content-Type") == "text/html; charset=utf-8", "\(name)")
-                let facts = try HTMLFacts(answer.text)
+                let facts = try await HTMLFacts(answer.text)
                 // The one script is the console's file; no script or style is inline.
                 #expect(facts.elements("script").allSatisfy { $0.attribute("src") == "/console/console.js" }, "\(name)")
                 #expect(facts.elements("style").isEmpty, "\(name)")

@@ -8,17 +8,19 @@ import Testing
 /// `<title>` and `<desc>`, with the same numbers in a table.
 struct ConsoleDashboardTests {
     /// The rows of the table of the chart `id`: the row head, then the cells.
-    static func table(_ page: String, chart id: String) throws -> [[String]] {
+    static func table(_ page: String, chart id: String) async throws -> [[String]] {
         guard let start = page.range(of: "<figure class=\"chart\" aria-labelledby=\"\(id)-caption\">"),
             let end = page.range(of: "</figure>", range: start.upperBound..<page.endIndex)
         else { throw TestFailure("no chart \(id)") }
         let figure = String(page[start.lowerBound..<end.upperBound])
         guard let body = figure.range(of: "<tbody>"), let bodyEnd = figure.range(of: "</tbody>") else { return [] }
-        return try figure[body.upperBound..<bodyEnd.lowerBound].components(separatedBy: "</tr>").compactMap { row in
-            let facts = try HTMLFacts(row)
+        var rows: [[String]] = []
+        for row in figure[body.upperBound..<bodyEnd.lowerBound].components(separatedBy: "</tr>") {
+            let facts = try await HTMLFacts(row)
             let cells = facts.texts.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-            return cells.isEmpty ? nil : cells
+            if !cells.isEmpty { rows.append(cells) }
         }
+        return rows
     }
 
     @Test func eachChartIsLabelledSVGWithTheNumbersOfTheFleetStatisticsInATable() async throws {
@@ -29,7 +31,7 @@ struct ConsoleDashboardTests {
             let answer = try await session.get("/console/dashboard")
             #expect(answer.status == 200)
             let page = answer.text
-            let facts = try HTMLFacts(page)
+            let facts = try await HTMLFacts(page)
             let svgs = facts.elements("svg")
             #expect(svgs.count == 4)
             for svg in svgs {
@@ -41,16 +43,16 @@ struct ConsoleDashboardTests {
             #expect(facts.elements("title").count >= 4 && facts.elements("desc").count == 4)
             let total = stats.total
 
-            let funnel = try Self.table(page, chart: "funnel")
+            let funnel = try await Self.table(page, chart: "funnel")
             #expect(funnel.map { $0[0] } == total.funnel.map(\.step.title))
             #expect(
                 funnel.map { $0[1].split(separator: " ").first.map(String.init) } == total.funnel.map { "\($0.count)" })
 
-            let failures = try Self.table(page, chart: "failures")
+            let failures = try await Self.table(page, chart: "failures")
             #expect(failures.map { $0[1] } == total.failures.prefix(15).map { "\($0.count)" })
             #expect(failures.map { $0[0] } == total.failures.prefix(15).map { "\($0.reason) (\($0.step.title))" })
 
-            let days = try Self.table(page, chart: "states-per-day")
+            let days = try await Self.table(page, chart: "states-per-day")
             #expect(days.map { $0[0] } == stats.days.map(\.day))
             for (row, day) in zip(days, stats.days) {
                 let counts = EnrollmentState.allCases.map { state in
@@ -59,7 +61,7 @@ struct ConsoleDashboardTests {
                 #expect(Array(row.dropFirst()) == counts + ["\(day.summary.enrollments)"], "\(day.day)")
             }
 
-            let times = try Self.table(page, chart: "time-to-enroll")
+            let times = try await Self.table(page, chart: "time-to-enroll")
             let percentiles = try #require(total.timeToEnroll)
             #expect(
                 times == [
@@ -77,7 +79,7 @@ struct ConsoleDashboardTests {
             try await console.ingest(ConsoleQueueTests.fleet())
             let session = try await console.signedIn()
             let page = try await session.get("/console/dashboard?from=2026-10-02&to=2026-10-02").text
-            let days = try Self.table(page, chart: "states-per-day")
+            let days = try await Self.table(page, chart: "states-per-day")
             #expect(days.map { $0[0] } == ["2026-10-02"])
             let expected = try console.server.environment.queries.deviceCount(
                 DeviceFilter(

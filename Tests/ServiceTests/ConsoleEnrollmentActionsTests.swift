@@ -11,7 +11,7 @@ struct ConsoleEnrollmentActionsTests {
         try await ConsoleClient.with { console in
             let sample = try await FailedSample(console)
             let (session, status, entries, hint) = (sample.session, sample.status, sample.entries, sample.hint)
-            let facts = try HTMLFacts(try await session.get("/console/enrollments/\(status.enrollment)").text)
+            let facts = try await HTMLFacts(try await session.get("/console/enrollments/\(status.enrollment)").text)
             let pre = try #require(facts.elements(class: "ticket-text").first)
             #expect(pre.tag == "pre")
             let ticket = try #require(facts.texts.first { $0.hasPrefix("Enrollment \(status.enrollment)\n") })
@@ -33,7 +33,7 @@ struct ConsoleEnrollmentActionsTests {
             try await console.ingest(try Fixtures.lines("native.ndjson"))
             let session = try await console.signedIn()
             let id = "UE-a541bf7110fe"
-            let facts = try HTMLFacts(try await session.get("/console/enrollments/\(id)").text)
+            let facts = try await HTMLFacts(try await session.get("/console/enrollments/\(id)").text)
             let link = try #require(facts.elements("a").first { $0.attribute("download") != nil })
             #expect(link.attribute("href") == "/console/export?id=\(id)")
             let download = try await session.get("/console/export?id=\(id)")
@@ -56,7 +56,7 @@ struct ConsoleEnrollmentActionsTests {
             try await console.ingest(try Fixtures.lines("native.ndjson"))
             let session = try await console.signedIn()
             let head = try console.server.eventCount()
-            let facts = try HTMLFacts(try await session.get("/console/enrollments/UE-a541bf7110fe").text)
+            let facts = try await HTMLFacts(try await session.get("/console/enrollments/UE-a541bf7110fe").text)
             let article = try #require(facts.elements("article").first)
             #expect(article.attribute("data-events") == "/console/events?after=\(head)")
             #expect(article.attribute("data-streams") == "UE-a541bf7110fe")

@@ -16,7 +16,7 @@ struct ConsolePageTests {
             for query in ["OMAR.CH", "omar.chen@fabrikam.com", status.enrollment] {
                 let answer = try await session.post("/console/search", [("q", query)])
                 #expect(answer.status == 200)
-                let facts = try HTMLFacts(answer.text)
+                let facts = try await HTMLFacts(answer.text)
                 let links = facts.elements("a").compactMap { $0.attribute("href") }
                 #expect(links.contains("/console/enrollments/\(status.enrollment)"), "\(query)")
                 #expect(facts.elements(class: "state-\(status.state.rawValue)").isEmpty == false)
@@ -28,12 +28,12 @@ struct ConsolePageTests {
                 #expect(facts.elements("th").count == 7, "\(query)")
                 #expect(facts.texts.contains("Nothing matches.") == false, "\(query)")
             }
-            let nothing = try HTMLFacts(try await session.post("/console/search", [("q", "nobody.at.all")]).text)
+            let nothing = try await HTMLFacts(try await session.post("/console/search", [("q", "nobody.at.all")]).text)
             #expect(nothing.texts.contains("Nothing matches."))
 
             let stalled = try console.server.environment.queries.devices(DeviceFilter(stalledFor: 3600))
             let stuck = try #require(stalled.first { $0.user != nil })
-            let page = try HTMLFacts(try await session.post("/console/search", [("q", stuck.user ?? "")]).text)
+            let page = try await HTMLFacts(try await session.post("/console/search", [("q", stuck.user ?? "")]).text)
             #expect(page.texts.contains(DurationText.human(stuck.stalledForSeconds ?? 0)))
             #expect(page.elements(class: "stalled").isEmpty == false)
         }
@@ -47,7 +47,7 @@ struct ConsolePageTests {
 
             let answer = try await session.get("/console/enrollments/\(status.enrollment)")
             #expect(answer.status == 200)
-            let facts = try HTMLFacts(answer.text)
+            let facts = try await HTMLFacts(answer.text)
             #expect(facts.elements(class: "state-failed").isEmpty == false)
             #expect(facts.texts.contains(status.step?.title ?? "none"))
             #expect(facts.texts.contains(failure.reason))
@@ -94,7 +94,7 @@ struct ConsolePageTests {
             let pages = [("results", results), ("enrollment", enrollment), ("queue", queue), ("dashboard", dashboard)]
             for (name, answer) in pages {
                 #expect(answer.status == 200, "\(name)")
-                let facts = try HTMLFacts(answer.text)
+                let facts = try await HTMLFacts(answer.text)
                 #expect(facts.elements("script").map { $0.attribute("src") } == ["/console/console.js"], "\(name)")
                 #expect(facts.elements.allSatisfy { $0.attributes.allSatisfy { !$0.name.hasPrefix("on") } }, "\(name)")
                 let links = facts.elements("a").compactMap { $0.attribute("href") }
@@ -117,7 +117,7 @@ struct ConsolePageTests {
                     raw.allSatisfy { !$0.unicodeScalars.contains { [0x1b, 0x07, 0x202e, 0x2066].contains($0.value) } })
                 #expect(facts.text.contains("\\u{202e}gnp.exe\\u{2066}"), "\(name)")
             }
-            let enrollmentText = try HTMLFacts(enrollment.text).text
+            let enrollmentText = try await HTMLFacts(enrollment.text).text
             #expect(enrollmentText.contains("iPhone15,2\"'><script>"), "the model")
             #expect(enrollmentText.contains("bad\"'><script>"), "the reason")
             #expect(enrollmentText.contains("E-\"'><script>"), "an id")

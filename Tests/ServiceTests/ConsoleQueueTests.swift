@@ -54,7 +54,7 @@ struct ConsoleQueueTests {
             while let next = path, pages < 10 {
                 let answer = try await session.get(next)
                 #expect(answer.status == 200)
-                let facts = try HTMLFacts(answer.text)
+                let facts = try await HTMLFacts(answer.text)
                 seen += Self.enrollments(facts)
                 #expect(facts.elements(class: "total").isEmpty == false)
                 #expect(facts.texts.contains("130"))
@@ -83,7 +83,7 @@ struct ConsoleQueueTests {
             let answer = try await session.get(
                 "/console/queues?view=failed&reason=TIMEOUT&model=ipad&from=2026-10-02&to=2026-10-03&sort=user")
             #expect(answer.status == 200)
-            let facts = try HTMLFacts(answer.text)
+            let facts = try await HTMLFacts(answer.text)
             #expect(Self.enrollments(facts) == expected)
             let heading = facts.elements(class: "total")
             #expect(heading.isEmpty == false)
@@ -98,7 +98,7 @@ struct ConsoleQueueTests {
         try await ConsoleClient.with { console in
             try await console.ingest(Self.fleet())
             let session = try await console.signedIn()
-            let facts = try HTMLFacts(try await session.get("/console/queues?view=stalled&stalled_for=2h").text)
+            let facts = try await HTMLFacts(try await session.get("/console/queues?view=stalled&stalled_for=2h").text)
             #expect(Set(Self.enrollments(facts)) == Set((0..<7).map { "UE-waiting-\($0)" }))
             #expect(facts.elements(class: "stalled").count == 7)
             let tabs = facts.elements("a").filter { ($0.attribute("href") ?? "").hasPrefix("/console/queues?view=") }
@@ -122,7 +122,7 @@ struct ConsoleQueueTests {
             ] {
                 let answer = try await session.get("/console/queues?\(query)")
                 #expect(answer.status == 400, "\(query)")
-                let text = try HTMLFacts(answer.text).text
+                let text = try await HTMLFacts(answer.text).text
                 #expect(text.contains("The filter '\(name)' could not be read"), "\(query): \(text)")
             }
             #expect(try await session.get("/console/queues?after=UE-nobody").status == 400)

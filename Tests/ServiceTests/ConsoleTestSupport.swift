@@ -85,8 +85,9 @@ struct HTMLFacts {
     var elements: [Element]
     var texts: [String]
 
-    init(_ page: String) throws {
-        let result = try PythonTool.run(["Tools/html-facts.py"], stdin: Data(page.utf8))
+    /// Parses `page` with Python on a thread of its own (``offThePool(_:)``).
+    init(_ page: String) async throws {
+        let result = try await offThePool { try PythonTool.run(["Tools/html-facts.py"], stdin: Data(page.utf8)) }
         guard result.status == 0 else { throw TestFailure("html-facts: \(result.stderr)") }
         let json = try JSONParser.parse(Array(result.stdoutData))
         elements = (json.objectValue?["elements"]?.arrayValue ?? []).map { element in
