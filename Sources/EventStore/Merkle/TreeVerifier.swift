@@ -33,13 +33,13 @@ final class TreeVerifier {
                 problem = "the Merkle tree lacks its node at level \(level), index \(index)"
                 return
             }
-            let storedIndex = Int64.fromDatabaseValue(row[0] as DatabaseValue)
-            let storedHash = Data.fromDatabaseValue(row[1] as DatabaseValue).map { Array($0) }
+            // Read in place (no copy of the blob): two stored nodes are compared per event.
+            let storedIndex = row[0] as Int64?
             guard storedIndex == index else {
                 problem = "the Merkle tree lacks its node at level \(level), index \(index)"
                 return
             }
-            guard storedHash == hash else {
+            guard try row.withUnsafeData(atIndex: 1, { $0?.elementsEqual(hash) ?? false }) else {
                 problem =
                     level == 0
                     ? "the Merkle tree's leaf \(index) does not match the event at position \(index + 1)"
