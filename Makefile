@@ -2,6 +2,8 @@
 SWIFT ?= swift
 STRICT := -Xswiftc -warnings-as-errors
 DEMO_STORE ?= .build/demo.sqlite
+DEMO_TOKENS ?= .build/demo-tokens.txt
+DEMO_KEY ?= .build/demo.key
 
 .PHONY: setup lint format build test demo schemas bench bench-large bench-queries bench-build torture man clean
 
@@ -25,6 +27,14 @@ demo: setup
 	$(SWIFT) build $(STRICT)
 	.build/debug/enroll-audit demo --store $(DEMO_STORE) --replace
 	.build/debug/enroll-audit verify --store $(DEMO_STORE)
+	@# A fresh random token of the read scope for the console, in a file only its owner reads.
+	@rm -f $(DEMO_TOKENS) && (umask 077 && printf '%s read\n' "$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" > $(DEMO_TOKENS))
+	@# The log's key, so that the console's downloads carry proofs (verify --file … --key $(DEMO_KEY).pub).
+	@rm -f $(DEMO_KEY) $(DEMO_KEY).pub && .build/debug/enroll-audit keygen --origin demo.example/enrollment-audit --out $(DEMO_KEY) >/dev/null
+	@echo
+	@echo "Serve the support console on the demo store:"
+	@echo "  .build/debug/enroll-audit serve --store $(DEMO_STORE) --tokens $(DEMO_TOKENS) --checkpoint-key $(DEMO_KEY)"
+	@echo "then open http://127.0.0.1:8080/console and sign in with the token $$(cut -d' ' -f1 $(DEMO_TOKENS))"
 
 # The man page from the command tree (swift-argument-parser's generate-manual plugin; works offline).
 man: setup

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Checks an enroll-audit export with proofs, independently of enroll-audit (docs/proofs.md).
 
-    verify-export.py EXPORT.ndjson KEY.pub
+    verify-export.py EXPORT.ndjson KEY.pub [--checkpoint LATER]
 
 Written from the specifications alone: RFC 8785 (JCS) for the leaf of each line, RFC 9162 §2.1 for
-hashes and inclusion proofs, C2SP signed-note, tlog-checkpoint and tlog-proof for the texts. Needs the
-standard library, `rfc8785` and `cryptography`. Exit 0 when every line is proven and the lines are
-exactly the export the checkpoint states; 4, naming the line, otherwise; 1 on a usage error.
+hashes, inclusion and consistency proofs, C2SP signed-note, tlog-checkpoint, tlog-proof and the body of
+tlog-witness add-checkpoint for the texts. Needs the standard library, `rfc8785` and `cryptography`.
+Exit 0 when every line is proven and the lines are exactly the export the checkpoint states; 4, naming
+the line, otherwise; 1 on a usage error. With --checkpoint, LATER (from `enroll-audit checkpoint --key
+KEY --from SIZE`: `old SIZE`, the consistency proof, a blank line, a later signed checkpoint) must be
+signed by the key and prove that its tree extends the export's.
 """
 
 import base64
@@ -124,6 +127,59 @@ def verify_inclusion(index, size, leaf_hash, path, root):
     return sn == 0 and r == root
 
 
+def verify_consistency(first, second, first_root, second_root, path):
+    """RFC 9162 §2.1.4.2."""
+    if first > second:
+        return False
+    if first == second:
+        return not path and first_root == second_root
+    if first == 0 or not path:
+        return False
+    if first & (first - 1) == 0:
+        path = [first_root] + path
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node(c, fr), node(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == first_root and sr == second_root
+
+
+def verify_later(path, size, root, key):
+    """A later checkpoint with the consistency proof from `size` (tlog-witness add-checkpoint body)."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except UnicodeDecodeError:
+        raise Rejected("%s: not text" % path)
+    head, blank, note = text.partition("\n\n")
+    lines = head.split("\n")
+    if not blank or not lines[0].startswith("old ") or not lines[0][4:].isdigit() or lines[0][4:] != str(int(lines[0][4:])):
+        raise Rejected("%s: no consistency proof (`old SIZE` line): ask for `checkpoint --from %d`" % (path, size))
+    old = int(lines[0][4:])
+    proof = [b64(line) for line in lines[1:]]
+    if len(proof) > 63 or any(len(hash) != 32 for hash in proof):
+        raise Rejected("%s: a proof line is not a SHA-256 hash" % path)
+    try:
+        later_size, later_root, _ = read_checkpoint(verify_note(note, key), key[0])
+    except Rejected as error:
+        raise Rejected("%s: %s" % (path, error))
+    if old != size:
+        raise Rejected("%s: the proof is from a tree of %d events, not the export's %d" % (path, old, size))
+    if not verify_consistency(size, later_size, root, later_root, proof):
+        raise Rejected("%s: the later checkpoint does not extend the export's" % path)
+    return later_size
+
+
 def json_number(text):
     """Integers beyond I-JSON's ±(2^53 - 1) are the doubles they round to, as RFC 8785 reads them."""
     value = int(text)
@@ -175,11 +231,14 @@ def verify(path, key):
     if export_set is not None and (count, indices.digest()) != export_set:
         raise Rejected("line %d: the lines are not the %d events the checkpoint lists" % (number + 1, export_set[0]))
     complete = export_set is not None or (count == size and previous == size - 1)
-    return count, size, complete
+    return count, size, root, complete
 
 
 def main(argv):
-    if len(argv) != 3:
+    later = None
+    if len(argv) == 5 and argv[3] == "--checkpoint":
+        later = argv[4]
+    elif len(argv) != 3:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 1
     try:
@@ -189,7 +248,8 @@ def main(argv):
         print("error: %s: %s" % (argv[2], error), file=sys.stderr)
         return 1
     try:
-        count, size, complete = verify(argv[1], key)
+        count, size, root, complete = verify(argv[1], key)
+        later_size = verify_later(later, size, root, key) if later else None
     except Rejected as error:
         print("REJECTED: %s" % error)
         return 4
@@ -198,6 +258,8 @@ def main(argv):
         return 1
     print("ok: %d events, each proven in the signed tree of %d events of %s" % (count, size, key[0]))
     print("complete" if complete else "not proven complete: the checkpoint does not list the export's events")
+    if later:
+        print("consistent: the checkpoint in %s (%d events) extends the export's" % (later, later_size))
     return 0
 
 

@@ -19,10 +19,19 @@ struct ConsolePages: Sendable {
         "search": PackageResources.search_mustache,
         "enrollment": PackageResources.enrollment_mustache,
         "error": PackageResources.error_mustache,
+        "queue": PackageResources.queue_mustache,
+        "dashboard": PackageResources.dashboard_mustache,
+        "chart": PackageResources.chart_mustache,
     ]
 
     /// The style sheet, served as its own file (no inline style: the CSP forbids it).
     static let styleSheet: [UInt8] = PackageResources.console_css
+
+    /// The console's only script ("copy as text", live events), a file for the same reason.
+    static let script: [UInt8] = PackageResources.console_js
+
+    /// The icon the browser asks for (served, so that no request of a page fails).
+    static let icon: [UInt8] = PackageResources.favicon_svg
 
     init() throws {
         var library = MustacheLibrary()

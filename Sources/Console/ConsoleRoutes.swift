@@ -28,14 +28,9 @@ public struct ConsoleRoutes: ServiceRoutes {
 
     public func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
         let open = router.group("/console").add(middleware: ConsoleHeadersMiddleware(pages: pages))
-        open.get("/console.css") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/css; charset=utf-8"
-            headers[.cacheControl] = "max-age=3600"
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: ConsolePages.styleSheet)))
-        }
+        open.get("/console.css") { _, _ in Self.asset(ConsolePages.styleSheet, type: "text/css; charset=utf-8") }
+        open.get("/console.js") { _, _ in Self.asset(ConsolePages.script, type: "text/javascript; charset=utf-8") }
+        open.get("/favicon.svg") { _, _ in Self.asset(ConsolePages.icon, type: "image/svg+xml") }
         open.get("/login") { _, _ in pages.html(pages.render(LoginPage(), "login")) }
         open.post("/login") { request, _ in try await signIn(request, environment: environment) }
         open.post("/logout") { request, _ in
@@ -66,21 +61,58 @@ public struct ConsoleRoutes: ServiceRoutes {
         guarded.get("/enrollments/{id}") { _, context in
             let raw = try context.parameters.require("id")
             let id = raw.removingPercentEncoding ?? raw
-            let (statuses, entries) = try await environment.read { queries in
+            let (statuses, entries, head) = try await environment.read { queries in
+                let head = try queries.store.head().position
                 let statuses = try queries.enrollments(matching: id)
-                return (statuses, try queries.timeline(of: statuses))
+                return (statuses, try queries.timeline(of: statuses), head)
             }
             guard !statuses.isEmpty else {
                 throw Problem(.notFound, kind: "not-found", title: "No enrollment is known by this id")
             }
             let views = statuses.map { status in
-                EnrollmentView(status, entries: entries.filter { $0.enrollment == status.enrollment })
+                EnrollmentView(status, entries: entries.filter { $0.enrollment == status.enrollment }, head: head)
             }
             return pages.html(pages.render(EnrollmentPage(enrollments: views, signedIn: signedIn), "enrollment"))
         }
+        guarded.get("/queues") { request, _ in
+            let query = try QueueRequest(
+                ConsoleQuery(request), defaultThreshold: environment.queries.stalledAfterSeconds)
+            let page = try await environment.read { queries in
+                do {
+                    return try QueuePage(query, queries: queries, signedIn: signedIn)
+                } catch let error as DeviceQueryError {
+                    throw ConsoleQuery.bad("after", error.message)
+                }
+            }
+            return pages.html(pages.render(page, "queue"))
+        }
+        guarded.get("/dashboard") { request, _ in
+            let query = ConsoleQuery(request)
+            let page = try await environment.read { try DashboardPage(query, queries: $0, signedIn: signedIn) }
+            return pages.html(pages.render(page, "dashboard"))
+        }
+        // The download and the live events are `/v1/export` and `/v1/events` themselves, behind the
+        // console's sign-in (the session cookie is scoped to /console).
+        guarded.get("/export") { request, _ in
+            guard let id = ConsoleQuery(request).string("id") else {
+                throw Problem(.badRequest, kind: "bad-request", title: "Name the enrollment to export")
+            }
+            var response = try await EventStreamRoutes.export(request, environment: environment)
+            response.headers[.contentDisposition] = "attachment; filename=\"\(DisplayText.fileName(id)).ndjson\""
+            return response
+        }
+        guarded.get("/events") { request, _ in try EventStreamRoutes.eventStream(request, environment: environment) }
         // Unknown console paths and methods reach the router's not-found responder, which only the
         // router's own middleware wraps: give those the console's page and headers too.
         router.add(middleware: ConsoleFallbackMiddleware(headers: ConsoleHeadersMiddleware(pages: pages)))
+    }
+
+    /// A file of the console (the style sheet, the script): cached for an hour, no session needed.
+    static func asset(_ bytes: [UInt8], type: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "max-age=3600"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// Enrollments an id names, then those whose UPN starts with `query` (any case), each once.

@@ -4,10 +4,11 @@ import Service
 
 /// The headers every console response carries, and the session cookie's shape.
 enum ConsoleSecurity {
-    /// No inline script or style, nothing from another origin, never in a frame.
+    /// No inline script or style (the one script and the style sheet are files of the console), nothing
+    /// from another origin, never in a frame.
     static let contentSecurityPolicy =
-        "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; object-src 'none'; "
-        + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
     static let cookieName = "enroll_audit_session"
 

@@ -12,6 +12,8 @@ struct EnrollmentRow {
     var lastSeen: String
     var stalledFor: String?
     var model: String?
+    /// The failure's reason, or the latest unanswered problem's.
+    var reason: String?
 
     init(_ status: DeviceStatus) {
         enrollment = DisplayText.text(status.enrollment)
@@ -23,6 +25,7 @@ struct EnrollmentRow {
         lastSeen = status.lastSeen.iso8601
         stalledFor = DisplayText.duration(status.stalledForSeconds)
         model = DisplayText.text(status.model)
+        reason = DisplayText.text(status.failure?.reason ?? status.lastProblem?.reason)
     }
 }
 
@@ -32,7 +35,6 @@ struct SearchPage {
     var query: String
     var searched: Bool
     var results: [EnrollmentRow]
-    var hasResults: Bool { !results.isEmpty }
     /// More matched than are shown.
     var truncated: Bool
     var signedIn: Bool
@@ -92,10 +94,23 @@ struct EnrollmentView {
     var problem: ProblemView?
     var ids: [IdentifierView]
     var entries: [EntryView]
+    /// The summary a support person pastes into a ticket (``TicketText``).
+    var ticket: String
+    /// The export of its events (`/v1/export?id=…`, behind the console's sign-in).
+    var exportPath: String
+    /// The live stream of new events, from the store's head when the page was read.
+    var eventsPath: String
+    /// The streams its events are in, space-separated: the live updates keep those.
+    var streams: String
 
     /// - Parameter entries: the enrollment's timeline, oldest first.
-    init(_ status: DeviceStatus, entries: [TimelineEntry]) {
+    /// - Parameter head: the store's last position when the page was read.
+    init(_ status: DeviceStatus, entries: [TimelineEntry], head: Int64) {
         summary = EnrollmentRow(status)
+        exportPath = ConsoleQuery.link("/console/export", [("id", status.enrollment)])
+        eventsPath = ConsoleQuery.link("/console/events", [("after", String(head))])
+        streams = status.ids.filter { $0.kind == .stream }.map { DisplayText.urlComponent($0.value) }
+            .joined(separator: " ")
         osVersion = DisplayText.text(status.osVersion)
         firstSeen = status.firstSeen.iso8601
         events = status.events
@@ -112,6 +127,8 @@ struct EnrollmentView {
                 what: DisplayText.text(last.type), reason: DisplayText.text(last.reason), at: last.at.iso8601,
                 cause: DisplayText.text(hint?.cause), fix: DisplayText.text(hint?.fix))
         }
+        ticket = ""
+        ticket = TicketText.make(self)
     }
 }
 

@@ -15,9 +15,21 @@ enum DisplayText {
 
     /// The path of an enrollment's page: the id percent-encoded whole (only unreserved characters kept),
     /// so no id can make the link leave `/console` or carry a scheme.
-    static func enrollmentPath(_ id: String) -> String {
+    static func enrollmentPath(_ id: String) -> String { "/console/enrollments/" + urlComponent(id) }
+
+    /// `value` percent-encoded whole: only ASCII letters, digits and `-._~` kept.
+    static func urlComponent(_ value: String) -> String {
         var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<"\u{80}"))
         allowed.insert(charactersIn: "-._~")
-        return "/console/enrollments/" + (id.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    /// A file name for `value`: ASCII letters, digits, `-` and `.` kept, anything else `_`, at most 80.
+    static func fileName(_ value: String) -> String {
+        let kept = value.unicodeScalars.prefix(80).map { scalar -> Character in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == ".")
+                ? Character(scalar) : "_"
+        }
+        return String(kept)
     }
 }

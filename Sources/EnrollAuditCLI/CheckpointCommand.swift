@@ -9,7 +9,10 @@ extension EnrollAudit {
             discussion: """
                 Prints a C2SP tlog-checkpoint (origin, tree size, base64 root) signed as a C2SP signed note, \
                 and records it in the store (append-only). Keep it elsewhere: `verify --checkpoint FILE \
-                --key KEY.pub` later proves the store still extends it.
+                --key KEY.pub` later proves the store still extends it. With --from SIZE (an older \
+                checkpoint's size, e.g. an export's), the output is the C2SP tlog-witness form: `old SIZE`, the \
+                consistency proof from that size, a blank line, the checkpoint; `verify --file EXPORT --checkpoint` \
+                and Tools/verify-export.py check it offline.
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -17,12 +20,28 @@ extension EnrollAudit {
         @Option(help: ArgumentHelp("The signing key (from keygen).", valueName: "file"))
         var key: String
 
+        @Option(
+            help: ArgumentHelp(
+                "Also give the consistency proof from the tree of this many events (an older checkpoint's size).",
+                valueName: "size"))
+        var from: Int64?
+
+        func validate() throws {
+            if let from, from < 0 { throw ValidationError("--from must not be negative") }
+        }
+
         func run() throws {
             let signer = try KeyFile.signer(key)
-            let signed = try storeOptions.withLog(.existing) { log in
-                try await log.signCheckpoint(with: signer) { _ in [] }
+            let from = from
+            let text = try storeOptions.withLog(.existing) { log in
+                guard let from else { return try await log.signCheckpoint(with: signer) { _ in [] }.note }
+                let size = try await log.treeHead().size
+                guard from <= size else {
+                    throw CLIFailure(.usage, "error: --from \(from): the store's tree holds only \(size) events")
+                }
+                return try await log.signCheckpoint(with: signer, provingFrom: from).text
             }
-            print(signed.note, terminator: "")
+            print(text, terminator: "")
         }
     }
 }

@@ -112,7 +112,7 @@ extension EnrollAudit {
                             let progress = Terminal.progress("exporting, position")
                             if withProofs {
                                 try await ProofExport(log: log, signer: signer).exportAll(
-                                    to: sink.value, progress: progress, where: include)
+                                    after: after, to: sink.value, progress: progress, where: include)
                             } else {
                                 try await exporter.export(from: log, after: after, to: sink.value, where: include)
                             }
@@ -150,7 +150,15 @@ extension EnrollAudit {
             do {
                 _ = try body()
             } catch let failure as ProofExport.Failure {
-                throw CLIFailure(.usage, "error: \(failure.description)")
+                switch failure.code {
+                case .noCheckpoint:
+                    throw CLIFailure(.usage, "error: \(failure): pass --key KEY to sign one for this export")
+                case .checkpointBehind:
+                    throw CLIFailure(
+                        .usage, "error: \(failure): pass --key KEY to sign a new one, or run `checkpoint` first")
+                case .eventMissing:
+                    throw CLIFailure(.integrity, "error: \(failure)")
+                }
             }
         }
     }

@@ -59,9 +59,21 @@ extension EnrollAudit {
 
         @Option(
             help: ArgumentHelp(
-                "How long a connection may stay silent, even mid-request, before it is closed (default 30s).",
+                "How long a request body may take to arrive before it is answered 408 and not stored (default 30s).",
                 valueName: "duration"), transform: DurationArgument.parse)
         var requestTimeout = DurationArgument(milliseconds: 30_000)
+
+        @Option(
+            help: ArgumentHelp(
+                "How long a connection may stay silent between requests before it is closed (default 120s; at least "
+                    + "--request-timeout).", valueName: "duration"), transform: DurationArgument.parse)
+        var idleTimeout = DurationArgument(milliseconds: 120_000)
+
+        @Option(
+            help: ArgumentHelp(
+                "SQLite's page cache of the writer, in MiB; each of the (at most 5) readers gets a quarter "
+                    + "(default 256).", valueName: "MiB"))
+        var pageCacheMib = 256
 
         @Option(
             help: ArgumentHelp(
@@ -71,15 +83,22 @@ extension EnrollAudit {
 
         @Option(
             help: ArgumentHelp(
+                "Sign a new checkpoint with this key (keygen) for each GET /v1/export with proofs (else the latest recorded).",
+                valueName: "file"))
+        var checkpointKey: String?
+
+        @Option(
+            help: ArgumentHelp(
                 "The log level on stderr: trace, debug, info, notice, warning, error.", valueName: "level"))
         var logLevel = "info"
 
         func validate() throws {
             guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT") }
             if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("give --tls-cert and --tls-key together") }
-            if maxBody <= 0 || queueLimit <= 0 || batchLimit <= 0 || batchWaitMs < 0 {
+            if maxBody <= 0 || queueLimit <= 0 || batchLimit <= 0 || batchWaitMs < 0 || pageCacheMib < 4 {
                 throw ValidationError(
-                    "--max-body, --queue-limit and --batch-limit must be positive, --batch-wait-ms not negative")
+                    "--max-body, --queue-limit and --batch-limit must be positive, --batch-wait-ms not negative, "
+                        + "--page-cache-mib at least 4")
             }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("unknown --log-level \(logLevel)")
@@ -94,10 +113,12 @@ extension EnrollAudit {
             configuration.maximumBatchRequests = batchLimit
             configuration.maximumBatchWait = .milliseconds(batchWaitMs)
             configuration.requestTimeout = .milliseconds(requestTimeout.milliseconds)
+            configuration.idleTimeout = .milliseconds(idleTimeout.milliseconds)
             configuration.stalledAfterSeconds = Double(stalledAfter?.milliseconds ?? 3_600_000) / 1000
             do {
                 configuration.tokens = try tokens.map(AccessTokens.load(path:))
                 configuration.webhookHMACKey = try webhookHmacKey.map(Self.readKey)
+                configuration.checkpointSigner = try checkpointKey.map(KeyFile.signer)
                 if let tlsCert, let tlsKey {
                     configuration.tls = ServiceConfiguration.TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
                 }
@@ -107,7 +128,11 @@ extension EnrollAudit {
             }
             var logger = Logger(label: "enroll-audit.serve")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            let store = try storeOptions.openForWriting(durability: .full)
+            let cacheKiB = pageCacheMib * 1024
+            let store = try storeOptions.openForWriting(durability: .full) {
+                $0.writerPageCacheKiB = cacheKiB
+                $0.pageCacheKiB = cacheKiB / 4
+            }
             let environment = ServiceEnvironment(store: store, configuration: configuration, logger: logger)
             let server: AuditServer
             do {

@@ -112,9 +112,14 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another
     /// SQLite database, anything else) is refused with "corrupt" and left as it was, never migrated into one
     /// (the store checks it, under the lock that serialises concurrent first writers).
-    func openForWriting(durability: StoreConfiguration.Durability = .full) throws -> SQLiteEventStore {
+    ///
+    /// - Parameter configure: adjusts the configuration (page caches) before the store opens.
+    func openForWriting(
+        durability: StoreConfiguration.Durability = .full, configure: (inout StoreConfiguration) -> Void = { _ in }
+    ) throws -> SQLiteEventStore {
         try requireSQLite()
         var configuration = StoreConfiguration()
+        configure(&configuration)
         configuration.durability = durability
         configuration.projections = ProjectionSet.all
         return try SQLiteEventStore.opening(path: path, configuration: configuration, logger: Self.logger)

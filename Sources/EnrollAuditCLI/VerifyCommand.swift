@@ -139,13 +139,17 @@ extension EnrollAudit {
             }
             var later: String?
             if report.ok, let checkpoint, let verifier, let proven = report.checkpoint {
-                let newer = try ProofFiles.checkpoint(checkpoint, key: verifier)
                 do {
-                    try storeOptions.withLog(.read) { log in
-                        try await ProofFiles.proveConsistent(proven.checkpoint, newer.checkpoint, log: log)
+                    let (newer, carried) = try ProofFiles.laterCheckpoint(
+                        checkpoint, extending: proven.checkpoint, key: verifier
+                    ) { older, newer in
+                        try storeOptions.withLog(.read) { log in
+                            try await ProofFiles.proveConsistent(older, newer, log: log)
+                        }
                     }
                     later =
-                        "the checkpoint in \(checkpoint) (\(newer.checkpoint.size) events) extends the export's: consistency proven"
+                        "the checkpoint in \(checkpoint) (\(newer.size) events) extends the export's: consistency proven"
+                        + (carried ? " by the proof it carries" : "")
                 } catch let error as ProofError {
                     report.problem = error.message
                 }

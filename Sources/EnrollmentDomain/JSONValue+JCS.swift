@@ -18,30 +18,7 @@ extension JSONValue {
 
     /// Appends the RFC 8785 canonical bytes of this value to `output`.
     public func writeJCS(to output: inout [UInt8]) {
-        switch self {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
-        case .int(let value): JCS.writeInteger(value, to: &output)
-        case .double(let value): JCS.writeNumber(value, to: &output)
-        case .string(let value): JCS.writeString(value, to: &output)
-        case .array(let elements):
-            output.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.writeJCS(to: &output)
-            }
-            output.append(UInt8(ascii: "]"))
-        case .object(let members):
-            output.append(UInt8(ascii: "{"))
-            let sorted = members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
-            for (index, member) in sorted.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                JCS.writeString(member.key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                member.value.writeJCS(to: &output)
-            }
-            output.append(UInt8(ascii: "}"))
-        }
+        write(to: &output, style: .jcs)
     }
 }
 
@@ -61,33 +38,7 @@ public enum JCS {
 
     /// Appends `value` as an RFC 8785 string literal.
     public static func writeString(_ value: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { bytes in
-            var copied = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
-                copied = index + 1
-                output.append(0x5C)
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
-                case 0x08: output.append(UInt8(ascii: "b"))
-                case 0x09: output.append(UInt8(ascii: "t"))
-                case 0x0A: output.append(UInt8(ascii: "n"))
-                case 0x0C: output.append(UInt8(ascii: "f"))
-                case 0x0D: output.append(UInt8(ascii: "r"))
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    output.append(contentsOf: [
-                        UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
-                    ])
-                }
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
-        }
-        output.append(UInt8(ascii: "\""))
+        JSONValue.writeString(value, style: .jcs, to: &output)
     }
 
     /// Appends a finite double as ECMAScript writes it (RFC 8785 §3.2.2.3); a non-finite one as `null`,

@@ -74,27 +74,46 @@ extension JSONValue {
 
     /// Appends the canonical encoding of this value to `output`.
     public func write(to output: inout [UInt8]) {
+        write(to: &output, style: .canonical)
+    }
+
+    /// Appends this value as compact JSON in `style` (the store's canonical JSON, or RFC 8785).
+    public func write(to output: inout [UInt8], style: JSONStyle) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
-        case .int(let value): JSONValue.writeInteger(value, to: &output)
-        case .double(let value): JSONValue.writeDouble(value, to: &output)
-        case .string(let value): JSONValue.writeString(value, to: &output)
+        case .int(let value):
+            if style.numbers == .ecmascript {
+                JCS.writeInteger(value, to: &output)
+            } else {
+                JSONValue.writeInteger(value, to: &output)
+            }
+        case .double(let value):
+            if style.numbers == .ecmascript {
+                JCS.writeNumber(value, to: &output)
+            } else {
+                JSONValue.writeDouble(value, to: &output)
+            }
+        case .string(let value): JSONValue.writeString(value, style: style, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(to: &output)
+                element.write(to: &output, style: style)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            let sorted =
+                switch style.keyOrder {
+                case .utf8Bytes: members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                case .utf16CodeUnits: members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+                }
             for (index, member) in sorted.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(member.key, to: &output)
+                JSONValue.writeString(member.key, style: style, to: &output)
                 output.append(UInt8(ascii: ":"))
-                member.value.write(to: &output)
+                member.value.write(to: &output, style: style)
             }
             output.append(UInt8(ascii: "}"))
         }
@@ -132,10 +151,12 @@ extension JSONValue {
     }
 
     /// Appends `value` as a JSON string literal, escaping what RFC 8259 requires: `"`, `\\` and the
-    /// control characters (`\n`, `\r`, `\t`, the others as `\u00xx`); every other byte is copied as it is.
-    public static func writeString(_ value: String, to output: inout [UInt8]) {
+    /// control characters (`\n`, `\r`, `\t`, in RFC 8785 style also `\b`, `\f`; the others as `\u00xx`);
+    /// every other byte is copied as it is.
+    public static func writeString(_ value: String, style: JSONStyle = .canonical, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var value = value
+        let short = style.shortEscapesForBackspaceAndFormFeed
         value.withUTF8 { bytes in
             var copied = 0
             for index in bytes.indices {
@@ -149,6 +170,8 @@ extension JSONValue {
                 case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
                 case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
                 case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0x08 where short: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+                case 0x0C where short: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
                 default:
                     let hex = Array("0123456789abcdef".utf8)
                     output.append(contentsOf: [

@@ -17,44 +17,16 @@ public enum EventHashing {
     public static func canonicalBytes(
         position: Int64, version: Int64, recordedAt: Timestamp, event: NewEvent, data: [UInt8]
     ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(data.count + 320)
-        func key(_ name: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: "\":".utf8)
-        }
-        func optional(_ value: String?) {
-            if let value { JSONValue.writeString(value, to: &out) } else { out.append(contentsOf: "null".utf8) }
-        }
-        out.append(UInt8(ascii: "{"))
-        key("correlation_id", first: true)
-        optional(event.correlationID)
-        key("data")
-        out.append(contentsOf: data)
-        key("event_id")
-        JSONValue.writeString(event.eventID.lowercasedString, to: &out)
-        key("occurred_at")
-        out.append(contentsOf: String(event.occurredAt.milliseconds).utf8)
-        key("position")
-        out.append(contentsOf: String(position).utf8)
-        key("recorded_at")
-        out.append(contentsOf: String(recordedAt.milliseconds).utf8)
-        key("schema")
-        out.append(contentsOf: String(event.schema).utf8)
-        key("source")
-        JSONValue.writeString(event.source, to: &out)
-        key("stream")
-        JSONValue.writeString(event.stream, to: &out)
-        key("type")
-        JSONValue.writeString(event.type, to: &out)
-        key("user")
-        optional(event.user)
-        key("version")
-        out.append(contentsOf: String(version).utf8)
-        out.append(UInt8(ascii: "}"))
-        return out
+        var out = EventObjectWriter(capacity: data.count + 320, style: .canonical)
+        out.string("correlation_id", event.correlationID)
+        out.json("data") { $0.append(contentsOf: data) }
+        out.string("event_id", event.eventID.lowercasedString)
+        out.integer("occurred_at", event.occurredAt.milliseconds)
+        out.integer("position", position)
+        out.integer("recorded_at", recordedAt.milliseconds)
+        out.integer("schema", Int64(event.schema))
+        out.envelopeTail(event, version: version)
+        return out.finish()
     }
 
     /// The chain hash of an event given the previous one.

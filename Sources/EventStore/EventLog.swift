@@ -121,6 +121,23 @@ extension EventLog {
         }
     }
 
+    /// Signs and records a checkpoint of the tree as it is now, with the consistency proof from the tree of
+    /// `oldSize` events, for whoever holds a checkpoint of that size (the C2SP tlog-witness form).
+    ///
+    /// - Throws: `invalidEvent` when `oldSize` is negative or larger than the tree.
+    public func signCheckpoint(with signer: NoteSigner, provingFrom oldSize: Int64) async throws -> ConsistencyProof {
+        let head = try await treeHead()
+        guard oldSize >= 0, oldSize <= head.size else {
+            throw EventStoreError(
+                .invalidEvent, "the store's tree holds \(head.size) events: no consistency proof from \(oldSize)",
+                path: location)
+        }
+        let signed = try await signCheckpoint(with: signer) { _ in [] }
+        return ConsistencyProof(
+            oldSize: oldSize, path: try await consistencyProof(from: oldSize, to: signed.checkpoint.size),
+            checkpoint: signed.note)
+    }
+
     /// Proves that this log's tree extends `older`: a consistency proof from `older`'s size to the current
     /// tree, checked against `older`'s root.
     ///

@@ -32,7 +32,7 @@ public struct StoredEventReader {
     public init(_ db: Database) throws {
         self.db = db
         var dictionaries: [Int64: [UInt8]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, bytes FROM payload_dictionaries") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, bytes FROM payload_dictionaries")) {
             let bytes: Data = row[1]
             dictionaries[row[0]] = Array(bytes)
         }

@@ -92,10 +92,11 @@ extension SQLiteEventStore {
                     previous = hash
                     report.events += 1
                     report.headPosition = position
-                    report.headHash = hash.hexString
                     expected += 1
                     if position & 0xFFFF == 0 { progress?(position) }
                 }
+                // The head's hex digest once, not per event.
+                report.headHash = previous.hexString
                 if report.problem == nil {
                     let (problem, checkpoints) = try tree.finish()
                     report.problem = problem

@@ -120,9 +120,9 @@ public struct DeviceStatusProjection: InlineProjection {
             }
             if event.type == "account.signed_in", let aad = recorded.currentData.nonEmptyString("aad_user_id") {
                 // A new Entra id → UPN mapping may give Graph-only enrollments their user and failure join.
-                let waiting = try String.fetchAll(
+                let waiting = try SQLText.fetchAllValues(
                     db.cachedStatement(sql: "SELECT stream FROM identity_userless WHERE aad_user_id = ?"),
-                    arguments: [aad])
+                    arguments: [SQLText(aad)])
                 dirty.formUnion(waiting)
             }
             appliedSinceFlush += 1
@@ -153,7 +153,7 @@ public struct DeviceStatusProjection: InlineProjection {
             let rootOf = try db.cachedStatement(sql: "SELECT root FROM identity_nodes WHERE id = ?")
             var roots: Set<String> = []
             for stream in dirty {
-                if let root = try String.fetchOne(rootOf, arguments: [stream]) { roots.insert(root) }
+                if let root = try SQLText.fetchOne(rootOf, arguments: [SQLText(stream)]) { roots.insert(root.value) }
             }
             dirty.removeAll(keepingCapacity: true)
             var deltas = FleetStatsDeltas()
@@ -167,9 +167,9 @@ public struct DeviceStatusProjection: InlineProjection {
         /// The streams of the enrollment whose root is `root`, and all their events: from memory where
         /// complete, else from the log.
         private func streamsAndEvents(of root: String) throws -> (streams: [String], events: [RecordedEvent]) {
-            let members = try String.fetchAll(
+            let members = try SQLText.fetchAllValues(
                 db.cachedStatement(sql: "SELECT id FROM identity_nodes WHERE root = ? AND kinds & 1 = 1"),
-                arguments: [root])
+                arguments: [SQLText(root)])
             var events: [RecordedEvent] = []
             var unread: [String] = []
             for member in members {
@@ -192,7 +192,7 @@ public struct DeviceStatusProjection: InlineProjection {
             let delete = try db.cachedStatement(
                 sql: "DELETE FROM device_status WHERE enrollment = ? \(FleetStatsDeltas.returning)")
             for stream in streams {
-                for row in try Row.fetchAll(delete, arguments: [stream]) {
+                for row in try Row.fetchAll(delete, arguments: [SQLText(stream)]) {
                     deltas.add(FleetStatsDeltas.Row(row), sign: -1)
                 }
             }
@@ -211,13 +211,15 @@ public struct DeviceStatusProjection: InlineProjection {
                     """
             ).execute(
                 arguments: [
-                    root, status.user, status.user?.lowercased(), status.entraUserID, inserted.state,
-                    status.step?.rawValue, inserted.stepIndex, inserted.failureStep,
-                    inserted.failureReason, status.osVersion, status.model, inserted.firstSeen,
+                    SQLText(root), SQLText.argument(status.user), SQLText.argument(status.user?.lowercased()),
+                    SQLText.argument(status.entraUserID), inserted.state, status.step?.rawValue, inserted.stepIndex,
+                    inserted.failureStep, SQLText.argument(inserted.failureReason),
+                    SQLText.argument(status.osVersion), SQLText.argument(status.model), inserted.firstSeen,
                     status.lastSeen.milliseconds, (status.lastStepAt ?? status.firstSeen).milliseconds,
                     status.enrolledAt?.milliseconds,
-                    inserted.timeToEnrollMilliseconds, status.events, status.problem?.type, status.problem?.reason,
-                    status.problem?.at.milliseconds, IdentityConflict.column(status.conflicts),
+                    inserted.timeToEnrollMilliseconds, status.events, SQLText.argument(status.problem?.type),
+                    SQLText.argument(status.problem?.reason), status.problem?.at.milliseconds,
+                    SQLText.argument(IdentityConflict.column(status.conflicts)),
                 ])
         }
     }

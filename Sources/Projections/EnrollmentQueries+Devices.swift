@@ -39,11 +39,33 @@ extension EnrollmentQueries {
             }
         }
     }
+
+    /// How many enrollments match `filter`, ignoring its ``DeviceFilter/after`` and ``DeviceFilter/limit``:
+    /// the total a page of ``devices(_:)`` is part of. One `count(*)` over the same conditions; at a point
+    /// in time (``DeviceFilter/asOf``) the enrollments are folded and counted one by one.
+    public func deviceCount(_ filter: DeviceFilter) throws -> Int {
+        var whole = filter
+        whole.after = nil
+        whole.limit = nil
+        if filter.asOf != nil {
+            var count = 0
+            try forEachDevice(whole) { _ in count += 1 }
+            return count
+        }
+        return try store.read { db in
+            let query = try DeviceQuery(whole, asOf: .currentTime, pointInTime: false, db)
+            return try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM device_status \(query.whereClause)",
+                arguments: StatementArguments(query.arguments)) ?? 0
+        }
+    }
 }
 
 /// The SQL of a device list: conditions, order, and the keyset of ``DeviceFilter/after``.
 private struct DeviceQuery {
     var sql = ""
+    /// `WHERE …` (or nothing): the conditions alone, for a count.
+    var whereClause = ""
     var arguments: [(any DatabaseValueConvertible)?] = []
 
     init(_ filter: DeviceFilter, asOf: Timestamp, pointInTime: Bool, _ db: Database) throws {
@@ -93,7 +115,7 @@ private struct DeviceQuery {
             add("(\(key), enrollment) \(filter.sort.ascending ? ">" : "<") (?, ?)", value, after)
         }
         let direction = filter.sort.ascending ? "ASC" : "DESC"
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         sql = """
             SELECT \(EnrollmentQueries.columns) FROM device_status \(whereClause)
             ORDER BY \(key) \(direction), enrollment \(direction)

@@ -48,17 +48,19 @@ public struct EnrollmentQueries: Sendable {
                     break
                 }
             }
-            roots += try String.fetchAll(
-                db,
-                sql: """
-                    SELECT enrollment FROM device_status WHERE user_key = ?
-                    UNION SELECT enrollment FROM device_status WHERE entra_user_id IN (?, ?)
-                    """, arguments: [id.lowercased(), id, id.lowercased()])
+            roots += try SQLText.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT enrollment FROM device_status WHERE user_key = ?
+                        UNION SELECT enrollment FROM device_status WHERE entra_user_id IN (?, ?)
+                        """), arguments: [SQLText(id.lowercased()), SQLText(id), SQLText(id.lowercased())]
+            ).map(\.value)
             var seen: Set<String> = []
             let statuses = try roots.filter { seen.insert($0).inserted }.map { root in
                 guard
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT \(Self.columns) FROM device_status WHERE enrollment = ?", arguments: [root])
+                        db.cachedStatement(sql: "SELECT \(Self.columns) FROM device_status WHERE enrollment = ?"),
+                        arguments: [SQLText(root)])
                 else {
                     throw ReadModelError(enrollment: root, problem: "identity names it, but device_status has no row")
                 }
@@ -104,21 +106,23 @@ public struct EnrollmentQueries: Sendable {
         """
 
     func root(of id: String, _ db: Database) throws -> String? {
-        try String.fetchOne(
-            db, sql: "SELECT root FROM identity_nodes WHERE id = ? AND kinds & ? != 0",
-            arguments: [id, IdentityKinds.joinKey.rawValue - 1])
+        try SQLText.fetchOne(
+            db.cachedStatement(sql: "SELECT root FROM identity_nodes WHERE id = ? AND kinds & ? != 0"),
+            arguments: [SQLText(id), IdentityKinds.joinKey.rawValue - 1])?.value
     }
 
     func status(from row: Row, asOf: Timestamp, threshold: Double, _ db: Database) throws -> DeviceStatus {
-        let enrollment: String = row["enrollment"]
+        let enrollment = row.text("enrollment") ?? ""
         var ids: [EnrollmentIdentifier] = []
         for node in try Row.fetchAll(
-            db, sql: "SELECT id, kinds FROM identity_nodes WHERE root = ?", arguments: [enrollment])
+            db.cachedStatement(sql: "SELECT id, kinds FROM identity_nodes WHERE root = ?"),
+            arguments: [SQLText(enrollment)])
         {
             let kinds = IdentityKinds(rawValue: node[1])
-            if kinds.contains(.stream) { ids.append(EnrollmentIdentifier(kind: .stream, value: node[0])) }
+            let id = node.text(at: 0) ?? ""
+            if kinds.contains(.stream) { ids.append(EnrollmentIdentifier(kind: .stream, value: id)) }
             for named in IdentityKinds.named where kinds.contains(named.kind) {
-                ids.append(EnrollmentIdentifier(kind: named.public, value: node[0]))
+                ids.append(EnrollmentIdentifier(kind: named.public, value: id))
             }
         }
         func value<T: RawRepresentable>(_ column: String, as type: T.Type) throws -> T? where T.RawValue == String {
@@ -137,20 +141,21 @@ public struct EnrollmentQueries: Sendable {
         let lastStepAt = Timestamp(milliseconds: row["last_step_at"])
         let stall = Self.stall(state: state, lastStepAt: lastStepAt, asOf: asOf, threshold: threshold)
         let failure = try value("failure_step", as: EnrollmentStep.self).map {
-            EnrollmentFailure(step: $0, reason: row["failure_reason"] ?? "unknown")
+            EnrollmentFailure(step: $0, reason: row.text("failure_reason") ?? "unknown")
         }
         return DeviceStatus(
-            enrollment: enrollment, ids: ids.sorted(), user: row["user"], entraUserID: row["entra_user_id"],
+            enrollment: enrollment, ids: ids.sorted(), user: row.text("user"), entraUserID: row.text("entra_user_id"),
             state: state, step: try value("step", as: EnrollmentStep.self), failure: failure,
-            osVersion: row["os_version"], model: row["model"], firstSeen: Timestamp(milliseconds: row["first_seen"]),
+            osVersion: row.text("os_version"), model: row.text("model"),
+            firstSeen: Timestamp(milliseconds: row["first_seen"]),
             lastSeen: Timestamp(milliseconds: row["last_seen"]), lastStepAt: lastStepAt,
             timeToEnrollSeconds: (row["time_to_enroll_ms"] as Int64?).map { Double($0) / 1000 },
             events: row["events"], stalled: stall != nil, stalledForSeconds: stall,
-            lastProblem: (row["problem_type"] as String?).map {
+            lastProblem: row.text("problem_type").map {
                 EnrollmentProblem(
-                    type: $0, reason: row["problem_reason"] ?? "unknown",
+                    type: $0, reason: row.text("problem_reason") ?? "unknown",
                     at: Timestamp(milliseconds: row["problem_at"] ?? 0))
-            }, conflicts: try IdentityConflict.parse(row["conflicts"], enrollment: enrollment))
+            }, conflicts: try IdentityConflict.parse(row.text("conflicts"), enrollment: enrollment))
     }
 
     /// How long an `in_progress` enrollment has had no step as of `asOf`, when that is at least

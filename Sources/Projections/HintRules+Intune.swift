@@ -1,6 +1,13 @@
 /// The hints for what Entra's sign-in log, Intune's install statuses and audit log, and MDM webhooks without
 /// a time report; they come before the catch-all rules of their types.
 extension HintRules {
+    // The AADSTS codes below were checked against Microsoft's table "Microsoft Entra authentication and
+    // authorization error codes" (https://learn.microsoft.com/entra/identity-platform/reference-error-codes):
+    // 50074 UserStrongAuthClientAuthNRequiredInterrupt, 50076 UserStrongAuthClientAuthNRequired, 50079
+    // UserStrongAuthEnrollmentRequired (MFA, or its registration); 53003 BlockedByConditionalAccess; 53000
+    // DeviceNotCompliant, 53001 DeviceNotDomainJoined, 50097 DeviceAuthenticationRequired; 50105
+    // EntitlementGrantsNotFound (not assigned to the app); 50053 IdsLocked, 50057 UserDisabled; 50126
+    // InvalidUserNameOrPassword. Each matches the rule it is in.
     static let intuneRules: [Rule] = [
         rule(
             "mdm_time_unset",

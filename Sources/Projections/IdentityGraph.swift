@@ -81,8 +81,10 @@ final class IdentityGraph {
     private func node(_ id: String) throws -> Node? {
         if let cached = nodes[id] { return cached }
         let statement = try db.cachedStatement(sql: "SELECT root, kinds FROM identity_nodes WHERE id = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
-        let node = Node(root: row[0], kinds: row[1])
+        guard let row = try Row.fetchOne(statement, arguments: [SQLText(id)]), let root = row.text(at: 0) else {
+            return nil
+        }
+        let node = Node(root: root, kinds: row[1])
         cache(node, for: id)
         return node
     }
@@ -96,7 +98,7 @@ final class IdentityGraph {
         if let cached = keys[root] { return cached }
         let statement = try db.cachedStatement(
             sql: "SELECT rank, occurred_at, event_id FROM identity_sets WHERE root = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [root]) else {
+        guard let row = try Row.fetchOne(statement, arguments: [SQLText(root)]) else {
             throw DatabaseError(message: "identity set \(root) has no key")
         }
         let key = RootKey(rank: row[0], occurredAt: row[1], eventID: row[2])
@@ -111,7 +113,7 @@ final class IdentityGraph {
         if let cached = nodes[id] { return cached }
         try db.cachedStatement(
             sql: "INSERT INTO identity_nodes(id, root, kinds) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING"
-        ).execute(arguments: [id, root, kinds.rawValue])
+        ).execute(arguments: [SQLText(id), SQLText(root), kinds.rawValue])
         guard db.changesCount == 0 else {
             cache(Node(root: root, kinds: kinds.rawValue), for: id)
             return nil
@@ -127,7 +129,7 @@ final class IdentityGraph {
         guard let node = try insertOrFindNode(stream, root: stream, kinds: .stream) else {
             try db.cachedStatement(
                 sql: "INSERT INTO identity_sets(root, rank, occurred_at, event_id) VALUES (?, ?, ?, ?)"
-            ).execute(arguments: [stream, key.rank, key.occurredAt, key.eventID])
+            ).execute(arguments: [SQLText(stream), key.rank, key.occurredAt, key.eventID])
             keys[stream] = key
             return stream
         }
@@ -139,7 +141,7 @@ final class IdentityGraph {
         }
         try db.cachedStatement(
             sql: "UPDATE identity_sets SET rank = ?, occurred_at = ?, event_id = ? WHERE root = ?"
-        ).execute(arguments: [key.rank, key.occurredAt, key.eventID, stream])
+        ).execute(arguments: [key.rank, key.occurredAt, key.eventID, SQLText(stream)])
         keys[stream] = key
         return stream
     }
@@ -159,15 +161,16 @@ final class IdentityGraph {
 
     /// Moves every node of `old`'s set to `new` and forgets `old`'s key (`new` keeps or sets its own).
     private func relabel(_ old: String, to new: String) throws {
-        let members = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT id FROM identity_nodes WHERE root = ?"), arguments: [old])
-        try db.cachedStatement(sql: "UPDATE identity_nodes SET root = ? WHERE root = ?").execute(arguments: [new, old])
+        let members = try SQLText.fetchAllValues(
+            db.cachedStatement(sql: "SELECT id FROM identity_nodes WHERE root = ?"), arguments: [SQLText(old)])
+        try db.cachedStatement(sql: "UPDATE identity_nodes SET root = ? WHERE root = ?")
+            .execute(arguments: [SQLText(new), SQLText(old)])
         for member in members { nodes[member]?.root = new }
         let oldKey = try key(of: old)
-        try db.cachedStatement(sql: "DELETE FROM identity_sets WHERE root = ?").execute(arguments: [old])
+        try db.cachedStatement(sql: "DELETE FROM identity_sets WHERE root = ?").execute(arguments: [SQLText(old)])
         try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO identity_sets(root, rank, occurred_at, event_id) VALUES (?, ?, ?, ?)"
-        ).execute(arguments: [new, oldKey.rank, oldKey.occurredAt, oldKey.eventID])
+        ).execute(arguments: [SQLText(new), oldKey.rank, oldKey.occurredAt, oldKey.eventID])
         keys[old] = nil
         keys[new] = nil
     }
@@ -175,7 +178,7 @@ final class IdentityGraph {
     private func addKinds(_ kinds: IdentityKinds, to id: String, _ node: Node) throws {
         guard node.kinds & kinds.rawValue != kinds.rawValue else { return }
         try db.cachedStatement(sql: "UPDATE identity_nodes SET kinds = kinds | ? WHERE id = ?")
-            .execute(arguments: [kinds.rawValue, id])
+            .execute(arguments: [kinds.rawValue, SQLText(id)])
         nodes[id]?.kinds = node.kinds | kinds.rawValue
     }
 
@@ -184,15 +187,15 @@ final class IdentityGraph {
     /// - Returns: whether this was new.
     func addUser(aadUserID: String, upn: String) throws -> Bool {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO identity_user_ids(aad_user_id, upn) VALUES (?, ?)")
-            .execute(arguments: [aadUserID, upn])
+            .execute(arguments: [SQLText(aadUserID), SQLText(upn)])
         return db.changesCount > 0
     }
 
     /// The UPNs known for an Entra user id, sorted.
     func upns(ofAADUser aadUserID: String) throws -> [String] {
-        try String.fetchAll(
+        try SQLText.fetchAllValues(
             db.cachedStatement(sql: "SELECT upn FROM identity_user_ids WHERE aad_user_id = ? ORDER BY upn"),
-            arguments: [aadUserID])
+            arguments: [SQLText(aadUserID)])
     }
 
     /// The userless events (stream, second) waiting for the UPN of `aadUserID` to join a failure key.
@@ -200,8 +203,8 @@ final class IdentityGraph {
         try Row.fetchAll(
             db.cachedStatement(
                 sql: "SELECT stream, second FROM identity_userless WHERE aad_user_id = ? AND joins_failure = 1"),
-            arguments: [aadUserID]
-        ).map { ($0[0], $0[1]) }
+            arguments: [SQLText(aadUserID)]
+        ).map { ($0.text(at: 0) ?? "", $0[1]) }
     }
 
     func addUserless(aadUserID: String, stream: String, second: Int64, joinsFailure: Bool) throws {
@@ -210,6 +213,6 @@ final class IdentityGraph {
                 INSERT OR IGNORE INTO identity_userless(aad_user_id, stream, second, joins_failure)
                 VALUES (?, ?, ?, ?)
                 """
-        ).execute(arguments: [aadUserID, stream, second, joinsFailure])
+        ).execute(arguments: [SQLText(aadUserID), SQLText(stream), second, joinsFailure])
     }
 }

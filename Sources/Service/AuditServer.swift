@@ -38,7 +38,7 @@ public final class AuditServer: Sendable {
         let listening = ListeningBox()
         self.listening = listening
         let http1 = HTTP1Channel.Configuration(
-            idleTimeout: TimeAmount.nanoseconds(configuration.requestTimeout.nanoseconds))
+            idleTimeout: TimeAmount.nanoseconds(configuration.idleTimeout.nanoseconds))
         let server: HTTPServerBuilder
         if let files = configuration.tls {
             server = try .tls(.http1(configuration: http1), tlsConfiguration: try Self.tlsConfiguration(files))

@@ -5,10 +5,13 @@ import Foundation
 import Hummingbird
 import Projections
 
-/// The log as a stream: `GET /v1/export` (NDJSON, the `export` lines, streamed in pages) and
-/// `GET /v1/events` (Server-Sent Events that follow the log, gap-free and in position order, resumable
+/// The log as a stream: `GET /v1/export` (NDJSON, the `export` lines, streamed in pages, with proofs like
+/// `export --proof`: `EventStreamRoutes+Export.swift`) and `GET /v1/events` (Server-Sent Events that follow the log, gap-free and in position order, resumable
 /// with `Last-Event-ID`).
-struct EventStreamRoutes: ServiceRoutes {
+///
+/// ``export(_:environment:)`` and ``eventStream(_:environment:)`` are public so that the console answers
+/// its download and live-update links with the very same bytes (behind its own sign-in).
+public struct EventStreamRoutes: ServiceRoutes {
     /// Events read per snapshot.
     static let pageSize = 500
     /// How often a caught-up event stream looks for new events.
@@ -16,7 +19,7 @@ struct EventStreamRoutes: ServiceRoutes {
     /// A comment line keeps an idle event stream open through proxies this often.
     static let keepAliveInterval: Duration = .seconds(15)
 
-    func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
+    public func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
         let group = router.group("/v1").add(middleware: environment.access.require(.read))
         group.get("/export") { request, _ -> Response in
             try await Self.export(request, environment: environment)
@@ -26,52 +29,8 @@ struct EventStreamRoutes: ServiceRoutes {
         }
     }
 
-    static func export(_ request: Request, environment: ServiceEnvironment) async throws -> Response {
-        let query = QueryParameters(request)
-        let id = query.string("id")
-        let user = query.string("user")
-        if id != nil && user != nil { throw Problem.badRequest("give id or user, not both") }
-        let since = try query.time("since")?.milliseconds ?? .min
-        let until = try query.time("until")?.milliseconds ?? .max
-        let after = try query.integer("after", in: 0...Int64.max) ?? 0
-        let types = Set(query.string("type").map { $0.split(separator: ",").map(String.init) } ?? [])
-        let include: @Sendable (RecordedEvent) -> Bool = { event in
-            let time = event.event.occurredAt.milliseconds
-            return event.position > after && time >= since && time < until
-                && (types.isEmpty || types.contains(event.event.type))
-        }
-        let headers: HTTPFields = [.contentType: "application/x-ndjson"]
-        if let subject = id ?? user {
-            // One enrollment (or a user's): the events of every linked stream, in position order.
-            let bytes = try await environment.read { queries -> [UInt8]? in
-                let statuses = try queries.enrollments(matching: subject)
-                guard !statuses.isEmpty else { return nil }
-                let streams = Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) })
-                let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
-                    .sorted { $0.position < $1.position }
-                return events.reduce(into: [UInt8]()) { Self.appendLine($1, to: &$0) }
-            }
-            guard let bytes else { throw Problem.notFound("no enrollment is known by this id") }
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-        }
-        let head = try await environment.read { try $0.store.head().position }
-        let body = ResponseBody { writer in
-            var position = after
-            while position < head {
-                let (bytes, last) = try await Self.page(after: position, through: head, environment: environment) {
-                    event, bytes in
-                    if include(event) { Self.appendLine(event, to: &bytes) }
-                }
-                if !bytes.isEmpty { try await writer.write(ByteBuffer(bytes: bytes)) }
-                guard last > position else { break }
-                position = last
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: headers, body: body)
-    }
-
-    static func eventStream(_ request: Request, environment: ServiceEnvironment) throws -> Response {
+    /// The answer of `GET /v1/events` to `request` (`after`, `follow`, `Last-Event-ID`).
+    public static func eventStream(_ request: Request, environment: ServiceEnvironment) throws -> Response {
         let query = QueryParameters(request)
         var after = try query.integer("after", in: 0...Int64.max) ?? 0
         if let resume = request.headers[ServiceHeaders.lastEventID] {

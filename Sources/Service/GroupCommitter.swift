@@ -31,7 +31,7 @@ public enum CommitFailure: Error, Sendable {
 ///
 /// Requests wait in a bounded queue. The writer thread takes as many as are waiting (up to
 /// ``ServiceConfiguration/maximumBatchRequests``, waiting at most ``ServiceConfiguration/maximumBatchWait``
-/// for more), appends each in its own savepoint (``EventAppender/appendAll(_:)``) so that a bad request
+/// for more while it has fewer than its last commit carried), appends each in its own savepoint (``EventAppender/appendAll(_:)``) so that a bad request
 /// fails alone, commits once (one fsync under `synchronous = FULL`), and only then answers every request.
 public final class GroupCommitter: Sendable {
     struct Pending: Sendable {
@@ -124,6 +124,7 @@ public final class GroupCommitter: Sendable {
     private func writerLoop() {
         let (seconds, attoseconds) = maximumWait.components
         let waitNanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        var lastBatch = 1
         while true {
             let (empty, stopping) = state.withLockedValue { ($0.queue.isEmpty, $0.stopping) }
             if empty {
@@ -132,13 +133,17 @@ public final class GroupCommitter: Sendable {
                 continue
             }
             var batch = take()
-            // A bounded wait for more requests to share the commit with.
-            if batch.count < maximumBatch && waitNanoseconds > 0 {
+            // A bounded wait for more requests to share the commit with, until as many are in as the last
+            // commit carried: the clients it answered are likely sending their next requests. A lone
+            // client (a last commit of one) waits for nothing.
+            let target = min(maximumBatch, lastBatch)
+            if batch.count < target && waitNanoseconds > 0 {
                 let deadline = DispatchTime.now() + .nanoseconds(waitNanoseconds)
-                while batch.count < maximumBatch, wakeUp.wait(timeout: deadline) == .success {
+                while batch.count < target, wakeUp.wait(timeout: deadline) == .success {
                     batch += take(upTo: maximumBatch - batch.count)
                 }
             }
+            lastBatch = batch.count
             commit(batch)
         }
         let finished = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in

@@ -16,7 +16,8 @@ struct IngestRoutes: ServiceRoutes {
             let access = environment.access
             if access.webhookKey == nil { try access.authorize(request, scope: .ingest) }
             try RequestBodyReader.requireMediaType(request, ["application/json"])
-            let body = try await RequestBodyReader.collect(request, limit: limits.maximumBodyBytes)
+            let body = try await RequestBodyReader.collect(
+                request, limit: limits.maximumBodyBytes, timeout: limits.requestTimeout)
             try access.verifyWebhookSignature(request, body: body)
             let records = RequestRecords(webhook: body, attemptParameter: "attempt")
             return try await Self.store(records, endpoint: "webhook", environment: environment)
@@ -24,7 +25,8 @@ struct IngestRoutes: ServiceRoutes {
         router.group("/v1").add(middleware: environment.access.require(.ingest))
             .post("/events") { request, _ -> Response in
                 try RequestBodyReader.requireMediaType(request, Self.ndjsonTypes)
-                let body = try await RequestBodyReader.collect(request, limit: limits.maximumBodyBytes)
+                let body = try await RequestBodyReader.collect(
+                    request, limit: limits.maximumBodyBytes, timeout: limits.requestTimeout)
                 let records = RequestRecords(lines: body, format: .native, attemptParameter: "attempt")
                 return try await Self.store(records, endpoint: "events", environment: environment)
             }
@@ -41,7 +43,8 @@ struct IngestRoutes: ServiceRoutes {
                 }
                 let attempt = request.uri.queryParameters["attempt_parameter"].map(String.init) ?? "attempt"
                 try RequestBodyReader.requireMediaType(request, Self.documentTypes)
-                let body = try await RequestBodyReader.collect(request, limit: limits.maximumBodyBytes)
+                let body = try await RequestBodyReader.collect(
+                    request, limit: limits.maximumBodyBytes, timeout: limits.requestTimeout)
                 let records = RequestRecords(lines: body, format: format, attemptParameter: attempt)
                 return try await Self.store(records, endpoint: "ingest", environment: environment)
             }

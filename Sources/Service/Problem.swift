@@ -102,6 +102,14 @@ extension Problem {
             detail: "the limit is \(limit) bytes; split the batch")
     }
 
+    static func requestTimeout(_ timeout: Duration) -> Problem {
+        Problem(
+            .requestTimeout, kind: "request-timeout",
+            title: "The request body did not arrive in time; nothing was stored",
+            detail: "the whole body must arrive within \(Double(timeout.nanoseconds) / 1e9) s; send it again",
+            headers: [.connection: "close"])
+    }
+
     static func unsupportedMediaType(_ expected: String) -> Problem {
         Problem(
             .unsupportedMediaType, kind: "unsupported-media-type", title: "Unsupported content type",

@@ -3,19 +3,36 @@ import NIOCore
 
 /// Reads a request body within the size limit and the request timeout.
 enum RequestBodyReader {
-    /// The body's bytes. A body that stops arriving is ended by the connection's idle timeout
-    /// (``ServiceConfiguration/requestTimeout``), which closes the connection: nothing is stored.
+    /// The body's bytes, read within `timeout` from the moment the handler starts reading.
     ///
-    /// - Throws: 413 when it is over `limit` (at once when `Content-Length` says so).
-    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+    /// - Throws: 413 when it is over `limit` (at once when `Content-Length` says so); 408 when the body has
+    ///   not all arrived within `timeout` (the answer says `Connection: close`, and the rest of the body is
+    ///   not read: the connection closes after the answer).
+    static func collect(_ request: Request, limit: Int, timeout: Duration) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw Problem.tooLarge(limit: limit)
         }
-        // Read by hand rather than `collect(upTo:)`: past the limit the rest of the body is read and dropped
-        // (up to four times the limit), so that the 413 is answered on a connection left in order.
+        let body = request.body
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { try await read(body, limit: limit) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw Problem.requestTimeout(timeout)
+            }
+            return bytes
+        }
+    }
+
+    /// Reads by hand rather than `collect(upTo:)`: past the limit the rest of the body is read and dropped
+    /// (up to four times the limit), so that the 413 is answered on a connection left in order.
+    private static func read(_ body: RequestBody, limit: Int) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         var received = 0
-        for try await chunk in request.body {
+        for try await chunk in body {
             received += chunk.readableBytes
             if received <= limit {
                 bytes += chunk.readableBytesView

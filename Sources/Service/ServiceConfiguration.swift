@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// How `serve` runs: where it listens, its limits, and who may call it.
@@ -19,13 +20,23 @@ public struct ServiceConfiguration: Sendable {
     public var maximumBatchRequests = 512
     /// How long the writer waits for more requests once it has some, before it commits. The default is 2 ms.
     public var maximumBatchWait: Duration = .milliseconds(2)
-    /// How long a connection may send nothing, in the middle of a request or between requests, before it
-    /// is closed (a request cut off so is not stored). The default is 30 seconds.
+    /// How long a request body may take to arrive, from its headers to its last byte. A body not in by then
+    /// is answered 408 (RFC 9110) with `Connection: close`, and nothing of it is stored. The default is 30
+    /// seconds.
     public var requestTimeout: Duration = .seconds(30)
+    /// How long a connection may send nothing before it is closed: a keep-alive connection between requests,
+    /// or one that stops in the middle of its headers. At least ``requestTimeout`` (so that a stalled body
+    /// is answered 408 before its connection is closed). The default is 120 seconds, above the 90 s after which
+    /// Go's HTTP client (NanoMDM's) drops an idle connection itself.
+    public var idleTimeout: Duration = .seconds(120)
     /// An `in_progress` enrollment with no step for this long is stalled. The default is one hour.
     public var stalledAfterSeconds: Double = 3600
     /// Seconds a client is told to wait (`Retry-After`) when the writer is behind. The default is 1.
     public var retryAfterSeconds = 1
+    /// The log's key (`--checkpoint-key`): `GET /v1/export` with proofs signs a new checkpoint with it for each
+    /// export (stating the export's events). `nil` (the default): proofs are against the latest checkpoint
+    /// the store recorded, and an export with proofs is refused (409) when there is none recent enough.
+    public var checkpointSigner: NoteSigner?
 
     public init() {}
 
@@ -52,6 +63,11 @@ public struct ServiceConfiguration: Sendable {
         }
         if maximumBodyBytes <= 0 || queueCapacity <= 0 || maximumBatchRequests <= 0 {
             throw ServiceError(.invalidConfiguration, "the body limit, queue capacity and batch size must be positive")
+        }
+        if requestTimeout <= .zero || idleTimeout < requestTimeout {
+            throw ServiceError(
+                .invalidConfiguration,
+                "the request timeout must be positive and the idle timeout at least the request timeout")
         }
     }
 }

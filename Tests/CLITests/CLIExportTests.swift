@@ -94,7 +94,7 @@ struct CLIExportTests {
         #expect(try ids(again.stdout) == ids(export.stdout))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func tailFollowPrintsEventsAppendedByAnotherProcessOnceEachInOrder() throws {
         let process = Process()
         process.executableURL = CommandLineTool.executable

@@ -86,13 +86,44 @@ struct CLIHostileDataTests {
         let store = try hostileStore()
         let result = try CommandLineTool.run(["devices", "--format", "json", "--store", store])
         let models = Set(try Parsed.array(result.stdout).compactMap { $0.objectValue?["model"]?.stringValue })
-        // The read models' text columns end at a NUL (SQLite's text binding); the log keeps it, below.
-        #expect(models == Set(Self.hostile.map { String($0.value.prefix { $0 != "\u{0}" }) }))
+        // The read models keep a NUL too (stored as the UTF-8 bytes of the value: SQLText).
+        #expect(models == Set(Self.hostile.map(\.value)))
         let ndjson = try CommandLineTool.run(["tail", "--store", store])
         let reasons = try Parsed.lines(ndjson.stdout).compactMap {
             $0.objectValue?["data"]?.objectValue?["reason"]?.stringValue
         }
         #expect(Set(reasons) == Set(Self.hostile.map(\.value)))
+    }
+
+    @Test func aNULInADeviceValueSurvivesIntoTheReadModelsAndBackWhole() throws {
+        // Two enrollments whose enrollment ids differ only after a NUL: two enrollments, not one merged
+        // (SQLite's text binding used to cut both at the NUL, into one identity node).
+        func event(_ stream: String, _ id: String, model: String) -> String {
+            JSONValue.object([
+                "event_id": .string(UUID().uuidString.lowercased()), "stream": .string(stream),
+                "type": .string("mdm.authenticated"), "occurred_at": .string("2026-10-01T10:00:01Z"),
+                "source": .string("nanomdm"), "user": .string("joe@contoso.com"),
+                "data": .object(["enrollment_id": .string(id), "product_name": .string(model)]),
+            ]).canonicalString
+        }
+        let store = try ingest(
+            [event("UE-nul-a", "E-77\u{0}A", model: "Mac\u{0}Pro"), event("UE-nul-b", "E-77", model: "Mac")],
+            as: "nul")
+        let devices = try Parsed.array(
+            try CommandLineTool.run(["devices", "--format", "json", "--store", store]).stdout)
+        #expect(devices.count == 2)
+        #expect(Set(devices.compactMap { $0.objectValue?["model"]?.stringValue }) == ["Mac\u{0}Pro", "Mac"])
+        let shown = try CommandLineTool.run(["show", "UE-nul-a", "--format", "json", "--store", store])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let ids = try Parsed.array(shown.stdout).first?.objectValue?["ids"]?.arrayValue ?? []
+        #expect(ids.contains { $0.stringValue == "E-77\u{0}A" }, "\(shown.stdout)")
+        #expect(!ids.contains { $0.stringValue == "E-77" })
+        let text = try CommandLineTool.run(["show", "UE-nul-a", "--store", store])
+        #expect(text.stdout.contains("Mac\\u{0}Pro"), "\(text.stdout)")
+        #expect(!Self.hasRawControls(text.stdout))
+        // verify --projections rebuilds the same whole values.
+        let verify = try CommandLineTool.run(["verify", "--projections", "--store", store])
+        #expect(verify.status == 0, "\(verify.stdout)")
     }
 
     @Test func anErrorQuotingAHostileArgumentShowsItEscaped() throws {

@@ -6,16 +6,14 @@ import Testing
 /// keygen → checkpoint → export with proofs → verify, through the built binary, and every kind of edit
 /// of an export refused by `verify --file` and by the independent Python verifier (Tools/verify-export.py).
 struct CLIProofTests {
-    let directory = TemporaryDirectory()
-    var store: String { directory.path("proofs.sqlite") }
-    var key: String { directory.path("audit.key") }
-    static let user = "tom.rossi@fabrikam.com"
+    let fixture: ProofStore
+    var directory: TemporaryDirectory { fixture.directory }
+    var store: String { fixture.path }
+    var key: String { fixture.key }
+    static let user = ProofStore.user
 
     init() throws {
-        let ingest = try CommandLineTool.run(["ingest", "--store", store, Fixtures.path("native.ndjson")])
-        #expect(ingest.status == 0)
-        let keygen = try CommandLineTool.run(["keygen", "--origin", "example.com/enrollment-audit", "--out", key])
-        #expect(keygen.status == 0, "\(keygen.stderr)")
+        fixture = try ProofStore()
     }
 
     /// The user's export with proofs against a checkpoint signed for it, as lines.
@@ -31,12 +29,7 @@ struct CLIProofTests {
     func verify(_ lines: [String], key: String? = nil, trailingNewline: Bool = true) throws -> (
         swift: CommandLineTool.Result, python: CommandLineTool.Result
     ) {
-        let path = directory.path("checked-\(UUID().uuidString).ndjson")
-        try Data((lines.joined(separator: "\n") + (trailingNewline ? "\n" : "")).utf8).write(
-            to: URL(fileURLWithPath: path))
-        let swift = try CommandLineTool.run(["verify", "--file", path, "--key", (key ?? self.key) + ".pub"])
-        let python = try PythonTool.run(["Tools/verify-export.py", path, (key ?? self.key) + ".pub"])
-        return (swift, python)
+        try fixture.verify(Array((lines.joined(separator: "\n") + (trailingNewline ? "\n" : "")).utf8), key: key)
     }
 
     static func object(_ line: String) throws -> [String: JSONValue] {
@@ -80,17 +73,9 @@ struct CLIProofTests {
     @Test func everyEditOfAnExportIsRefusedNamingTheLine() throws {
         let lines = try export()
         let full = try export(arguments: ["--proof"])
-        let otherKey = directory.path("other.key")
-        #expect(
-            try CommandLineTool.run(["keygen", "--origin", "example.com/enrollment-audit", "--out", otherKey]).status
-                == 0)
-        let otherOrigin = directory.path("other-origin.key")
-        #expect(try CommandLineTool.run(["keygen", "--origin", "example.com/other", "--out", otherOrigin]).status == 0)
+        let (otherKey, otherOrigin) = try fixture.foreignKeys()
         // A checkpoint of another size: make the log grow, then export again.
-        let more = directory.path("more.ndjson")
-        try Data((EventFactory.ndjsonLines(count: 5).joined(separator: "\n") + "\n").utf8).write(
-            to: URL(fileURLWithPath: more))
-        #expect(try CommandLineTool.run(["ingest", "--store", store, more]).status == 0)
+        try fixture.ingest(EventFactory.ndjsonLines(count: 5))
         let later = try export()
 
         let cases: [(name: String, lines: [String], key: String?, line: Int)] = [

@@ -150,7 +150,7 @@ struct LineLimitMemoryTests {
 
     /// Streams a 96 MiB line through standard input and reads the child's peak resident memory
     /// (`VmHWM`, which starts afresh at exec) while it waits for more input.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aHugeLineWithoutNewlinesDoesNotBalloonMemory() throws {
         let rejects = directory.path("rejects.txt")
         let process = Process()

@@ -53,7 +53,7 @@ struct KilledIngestTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aKilledStrictIngestLeavesNothing() throws {
         let input = try writeLargeLog()
         let store = directory.path("strict.sqlite")
@@ -80,7 +80,7 @@ struct KilledIngestTests {
         #expect(report.events == 0)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aKilledBatchedIngestKeepsWholeBatchesAndARerunCompletesIt() throws {
         let input = try writeLargeLog()
         let store = directory.path("batched.sqlite")

@@ -87,6 +87,39 @@ struct PostgresCLITests {
         #expect(behind.stderr.contains("holds checkpoints that"))
     }
 
+    /// `checkpoint --from SIZE` on PostgreSQL: the tlog-witness form proves an export's checkpoint extended
+    /// by a later one offline, and a size beyond the tree is refused.
+    @Test func checkpointFromGivesAConsistencyProofThatVerifiesAnExportOffline() throws {
+        let database = try #require(PostgresCluster.shared).makeDatabase()
+        let postgres = database.address()
+        let first = directory.path("first.sqlite")
+        let key = directory.path("audit.key")
+        #expect(try run(["keygen", "--origin", "example.com/enrollment-audit", "--out", key]).status == 0)
+        #expect(try run(["ingest", "--store", first, Fixtures.path("native.ndjson")]).status == 0)
+        #expect(try run(["checkpoint", "--store", first, "--key", key]).status == 0)
+        #expect(try run(["copy", "--from", first, "--to", postgres]).status == 0)
+        let exported = directory.path("export.ndjson")
+        let export = try run(["export", "--store", postgres, "--proof", "-o", exported])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(try run(["append", "--store", first, EventFactory.ndjsonLines(count: 1).joined()]).status == 0)
+        #expect(try run(["copy", "--from", first, "--to", postgres]).status == 0)
+
+        let witness = try run(["checkpoint", "--store", postgres, "--key", key, "--from", "702"])
+        #expect(witness.status == 0, "\(witness.stderr)")
+        #expect(witness.stdout.hasPrefix("old 702\n"))
+        #expect(witness.stdout.contains("\n\nexample.com/enrollment-audit\n703\n"))
+        let witnessFile = directory.path("witness.txt")
+        try Data(witness.stdout.utf8).write(to: URL(fileURLWithPath: witnessFile))
+        let offline = try run(["verify", "--file", exported, "--key", key + ".pub", "--checkpoint", witnessFile])
+        #expect(offline.status == 0, "\(offline.stdout) \(offline.stderr)")
+        #expect(
+            offline.stdout.contains("(703 events) extends the export's: consistency proven by the proof it carries"))
+
+        let beyond = try run(["checkpoint", "--store", postgres, "--key", key, "--from", "704"])
+        #expect(beyond.status == 1)
+        #expect(beyond.stderr.contains("holds only 703 events"), "\(beyond.stderr)")
+    }
+
     @Test func tailAndTheEnvironmentVariableReachAPostgresStore() throws {
         let database = try #require(PostgresCluster.shared).makeDatabase()
         let first = directory.path("first.sqlite")

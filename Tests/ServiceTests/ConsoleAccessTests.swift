@@ -9,7 +9,7 @@ struct ConsoleAccessTests {
         try await ConsoleClient.with { console in
             let anonymous = try await console.get("/console")
             #expect(anonymous.status == 401)
-            let form = try HTMLFacts(anonymous.text)
+            let form = try await HTMLFacts(anonymous.text)
             #expect(
                 form.elements("input").contains {
                     $0.attribute("name") == "token" && $0.attribute("type") == "password"
@@ -36,7 +36,7 @@ struct ConsoleAccessTests {
             let session = try await console.signedIn()
             let page = try await session.get("/console")
             #expect(page.status == 200)
-            #expect(try HTMLFacts(page.text).elements("input").contains { $0.attribute("name") == "q" })
+            #expect(try await HTMLFacts(page.text).elements("input").contains { $0.attribute("name") == "q" })
 
             let signedOut = try await session.post("/console/logout", [])
             #expect(signedOut.status == 303)
@@ -62,6 +62,7 @@ struct ConsoleAccessTests {
     }
 
     @Test func everyConsoleResponseCarriesTheSecurityHeadersAndNoInlineScriptOrStyle() async throws {
+        let someEnrollment = "UE-a541bf7110fe"
         try await ConsoleClient.with { console in
             try await console.ingest(try Fixtures.lines("native.ndjson"))
             let session = try await console.signedIn()
@@ -75,6 +76,11 @@ struct ConsoleAccessTests {
                 ("unknown enrollment", try await session.get("/console/enrollments/UE-nobody")),
                 ("unknown page", try await session.get("/console/no/such/page")),
                 ("search by GET", try await session.get("/console/search")),
+                ("queues", try await session.get("/console/queues?view=failed")),
+                ("bad filter", try await session.get("/console/queues?state=stuck")),
+                ("dashboard", try await session.get("/console/dashboard")),
+                ("js", try await console.get("/console/console.js")),
+                ("export", try await session.get("/console/export?id=\(someEnrollment)")),
             ]
             answers.append(("refused sign-in", try await console.post("/console/login", [("token", "x")])))
             for (name, answer) in answers {
@@ -84,18 +90,24 @@ struct ConsoleAccessTests {
                 #expect(policy.contains("unsafe-inline") == false, "\(name)")
                 #expect(answer.headers.first(name: "X-Content-Type-Options") == "nosniff", "\(name)")
                 #expect(answer.headers.first(name: "Referrer-Policy") == "no-referrer", "\(name)")
-                guard name != "css" else { continue }
+                guard !["css", "js", "export"].contains(name) else { continue }
                 #expect(answer.headers.first(name: "Content-Type") == "text/html; charset=utf-8", "\(name)")
-                let facts = try HTMLFacts(answer.text)
-                #expect(facts.elements("script").isEmpty && facts.elements("style").isEmpty, "\(name)")
+                let facts = try await HTMLFacts(answer.text)
+                // The one script is the console's file; no script or style is inline.
+                #expect(facts.elements("script").allSatisfy { $0.attribute("src") == "/console/console.js" }, "\(name)")
+                #expect(facts.elements("style").isEmpty, "\(name)")
+                #expect(facts.elements.allSatisfy { !$0.attributes.contains { $0.name.hasPrefix("on") } }, "\(name)")
                 #expect(facts.elements.allSatisfy { $0.attribute("style") == nil }, "\(name)")
-                #expect(facts.elements("link").first?.attribute("href") == "/console/console.css", "\(name)")
+                #expect(facts.elements("link").contains { $0.attribute("href") == "/console/console.css" }, "\(name)")
             }
             let statuses = answers.map(\.1.status)
-            #expect(statuses == [401, 200, 200, 200, 200, 200, 404, 404, 404, 401])
+            #expect(statuses == [401, 200, 200, 200, 200, 200, 404, 404, 404, 200, 400, 200, 200, 200, 401])
             let css = try #require(answers.first { $0.0 == "css" }?.1)
             #expect(css.headers.first(name: "Content-Type") == "text/css; charset=utf-8")
             #expect(css.text.contains(".badge"))
+            let script = try #require(answers.first { $0.0 == "js" }?.1)
+            #expect(script.headers.first(name: "Content-Type") == "text/javascript; charset=utf-8")
+            #expect(script.text.contains("EventSource"))
         }
     }
 }

@@ -16,20 +16,24 @@ struct ConsolePageTests {
             for query in ["OMAR.CH", "omar.chen@fabrikam.com", status.enrollment] {
                 let answer = try await session.post("/console/search", [("q", query)])
                 #expect(answer.status == 200)
-                let facts = try HTMLFacts(answer.text)
+                let facts = try await HTMLFacts(answer.text)
                 let links = facts.elements("a").compactMap { $0.attribute("href") }
                 #expect(links.contains("/console/enrollments/\(status.enrollment)"), "\(query)")
                 #expect(facts.elements(class: "state-\(status.state.rawValue)").isEmpty == false)
                 #expect(facts.texts.contains(status.step?.title ?? "none"))
                 #expect(facts.texts.contains(status.lastSeen.iso8601))
                 #expect(facts.elements("input").first { $0.attribute("name") == "q" }?.attribute("value") == query)
+                // Results come in their table, and "nothing matches" is not said beside them.
+                #expect(facts.elements(class: "results").first?.tag == "table", "\(query)")
+                #expect(facts.elements("th").count == 7, "\(query)")
+                #expect(facts.texts.contains("Nothing matches.") == false, "\(query)")
             }
-            let nothing = try HTMLFacts(try await session.post("/console/search", [("q", "nobody.at.all")]).text)
+            let nothing = try await HTMLFacts(try await session.post("/console/search", [("q", "nobody.at.all")]).text)
             #expect(nothing.texts.contains("Nothing matches."))
 
             let stalled = try console.server.environment.queries.devices(DeviceFilter(stalledFor: 3600))
             let stuck = try #require(stalled.first { $0.user != nil })
-            let page = try HTMLFacts(try await session.post("/console/search", [("q", stuck.user ?? "")]).text)
+            let page = try await HTMLFacts(try await session.post("/console/search", [("q", stuck.user ?? "")]).text)
             #expect(page.texts.contains(DurationText.human(stuck.stalledForSeconds ?? 0)))
             #expect(page.elements(class: "stalled").isEmpty == false)
         }
@@ -37,17 +41,13 @@ struct ConsolePageTests {
 
     @Test func theEnrollmentPageShowsTheHeaderTheFailureWithItsHintEveryIDAndTheWholeTimeline() async throws {
         try await ConsoleClient.with { console in
-            try await console.ingest(try Fixtures.lines("native.ndjson"))
-            let session = try await console.signedIn()
-            let queries = console.server.environment.queries
-            let status = try #require(try queries.enrollments(matching: "UE-a541bf7110fe").first)
-            let entries = try queries.timeline(of: [status])
+            let sample = try await FailedSample(console)
+            let (session, status, entries, hint) = (sample.session, sample.status, sample.entries, sample.hint)
             let failure = try #require(status.failure)
-            let hint = try #require(entries.last { $0.outcome == .failed && $0.hint != nil }?.hint)
 
             let answer = try await session.get("/console/enrollments/\(status.enrollment)")
             #expect(answer.status == 200)
-            let facts = try HTMLFacts(answer.text)
+            let facts = try await HTMLFacts(answer.text)
             #expect(facts.elements(class: "state-failed").isEmpty == false)
             #expect(facts.texts.contains(status.step?.title ?? "none"))
             #expect(facts.texts.contains(failure.reason))
@@ -87,24 +87,37 @@ struct ConsolePageTests {
             let session = try await console.signedIn()
             let results = try await session.post("/console/search", [("q", "evil\"'><script>")])
             let enrollment = try await session.get("/console/enrollments/UE-hostile-1")
+            let queue = try await session.get("/console/queues?view=failed")
+            let dashboard = try await session.get("/console/dashboard")
             #expect(results.status == 200)
             #expect(enrollment.status == 200)
-            for (name, answer) in [("results", results), ("enrollment", enrollment)] {
-                let facts = try HTMLFacts(answer.text)
-                #expect(facts.elements("script").isEmpty, "\(name)")
+            let pages = [("results", results), ("enrollment", enrollment), ("queue", queue), ("dashboard", dashboard)]
+            for (name, answer) in pages {
+                #expect(answer.status == 200, "\(name)")
+                let facts = try await HTMLFacts(answer.text)
+                #expect(facts.elements("script").map { $0.attribute("src") } == ["/console/console.js"], "\(name)")
                 #expect(facts.elements.allSatisfy { $0.attributes.allSatisfy { !$0.name.hasPrefix("on") } }, "\(name)")
                 let links = facts.elements("a").compactMap { $0.attribute("href") }
-                #expect(links.allSatisfy { $0.hasPrefix("/console") }, "\(name): \(links)")
+                #expect(links.allSatisfy { $0.hasPrefix("/console") || $0 == "#content" }, "\(name): \(links)")
                 // The markup of the data is text of the page: the parser saw it as characters.
                 #expect(facts.text.contains("<script>alert(1)</script>"), "\(name)")
                 #expect(facts.text.contains("href=\"javascript:alert(2)\""), "\(name)")
+                if name == "dashboard" {
+                    // The failures chart: the reason as SVG text, inside the <svg>, not as its markup.
+                    // Three charts: no enrollment completed, so time to enroll has none.
+                    #expect(facts.elements("svg").count == 3)
+                    let svg = answer.text.components(separatedBy: "<svg").dropFirst().map {
+                        $0.components(separatedBy: "</svg>")[0]
+                    }
+                    #expect(svg.contains { $0.contains("<text") && $0.contains("bad&quot;&#39;&gt;&lt;script&gt;") })
+                }
                 // Controls and overrides are shown as escapes, never sent raw.
                 let raw = facts.texts + facts.elements.flatMap { $0.attributes.map(\.value) }
                 #expect(
                     raw.allSatisfy { !$0.unicodeScalars.contains { [0x1b, 0x07, 0x202e, 0x2066].contains($0.value) } })
                 #expect(facts.text.contains("\\u{202e}gnp.exe\\u{2066}"), "\(name)")
             }
-            let enrollmentText = try HTMLFacts(enrollment.text).text
+            let enrollmentText = try await HTMLFacts(enrollment.text).text
             #expect(enrollmentText.contains("iPhone15,2\"'><script>"), "the model")
             #expect(enrollmentText.contains("bad\"'><script>"), "the reason")
             #expect(enrollmentText.contains("E-\"'><script>"), "an id")

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Console
 import EnrollmentDomain
+import EventStore
 import Foundation
+import Projections
 import Service
 import TestSupport
 
@@ -22,9 +24,15 @@ struct ConsoleClient {
     /// Runs `body` with a server with the console mounted, and the test tokens.
     static func with<T>(_ body: (ConsoleClient) async throws -> T) async throws -> T {
         let tokens = try AccessTokens(parsing: Self.tokens, file: "tokens")
-        return try await TestServer.with(extraRoutes: [try ConsoleRoutes()], configure: { $0.tokens = tokens }) {
-            server in try await body(ConsoleClient(server: server))
-        }
+        // A log key, so that exports carry proofs (each signs its checkpoint), as `serve --checkpoint-key`.
+        let signer = try NoteSigner(generatingFor: "example.com/console-tests")
+        return try await TestServer.with(
+            extraRoutes: [try ConsoleRoutes()],
+            configure: {
+                $0.tokens = tokens
+                $0.checkpointSigner = signer
+            }
+        ) { server in try await body(ConsoleClient(server: server)) }
     }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> HTTPAnswer {
@@ -77,8 +85,9 @@ struct HTMLFacts {
     var elements: [Element]
     var texts: [String]
 
-    init(_ page: String) throws {
-        let result = try PythonTool.run(["Tools/html-facts.py"], stdin: Data(page.utf8))
+    /// Parses `page` with Python on a thread of its own (``offThePool(_:)``).
+    init(_ page: String) async throws {
+        let result = try await offThePool { try PythonTool.run(["Tools/html-facts.py"], stdin: Data(page.utf8)) }
         guard result.status == 0 else { throw TestFailure("html-facts: \(result.stderr)") }
         let json = try JSONParser.parse(Array(result.stdoutData))
         elements = (json.objectValue?["elements"]?.arrayValue ?? []).map { element in
@@ -102,5 +111,38 @@ struct HTMLFacts {
     /// The elements whose `class` attribute has `name`.
     func elements(class name: String) -> [Element] {
         elements.filter { ($0.attribute("class") ?? "").split(separator: " ").contains(Substring(name)) }
+    }
+}
+
+/// The failed enrollment of the native sample (`UE-a541bf7110fe`) as the queries see it.
+struct FailedSample {
+    var session: ConsoleClient
+    var status: DeviceStatus
+    var entries: [TimelineEntry]
+    /// The hint of its latest failed entry.
+    var hint: Hint
+
+    /// Ingests `native.ndjson` through the API, signs in, and reads the enrollment.
+    init(_ console: ConsoleClient) async throws {
+        try await console.ingest(try Fixtures.lines("native.ndjson"))
+        session = try await console.signedIn()
+        let queries = console.server.environment.queries
+        guard let status = try queries.enrollments(matching: "UE-a541bf7110fe").first else {
+            throw TestFailure("the native sample has no UE-a541bf7110fe")
+        }
+        self.status = status
+        entries = try queries.timeline(of: [status])
+        guard let hint = entries.last(where: { $0.outcome == .failed && $0.hint != nil })?.hint else {
+            throw TestFailure("UE-a541bf7110fe has no hinted failure")
+        }
+        self.hint = hint
+    }
+}
+
+/// Runs blocking work (a child process waited for, a store opened) on a thread of its own, so that it
+/// does not hold one of the few threads of the test's task pool while other tests need them.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

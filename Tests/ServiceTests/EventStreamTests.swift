@@ -72,7 +72,9 @@ struct EventStreamTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    // The limit is for a hang: with the whole suite running in parallel on two loaded cores, a test waits
+    // minutes for its turn (seen: 4 to 5 minutes); the bound below is what the test checks.
+    @Test(.timeLimit(.minutes(8)))
     func aGracefulShutdownEndsAFollowingStreamAndTheServerStops() async throws {
         let server = try await TestServer.start()
         var request = HTTPClientRequest(url: server.baseURL + "/v1/events")
@@ -85,6 +87,8 @@ struct EventStreamTests {
         for try await chunk in response.body { text += String(buffer: chunk) }
         try await stopped
         #expect(text.hasPrefix("retry: 1000"))
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Without the stream ending, the stop waits for the graceful-shutdown limit (twice the request
+        // timeout, 60 s); under the whole suite on two loaded cores an ending stream was seen to take 18–29 s.
+        #expect(ContinuousClock.now - started < .seconds(50))
     }
 }

@@ -10,8 +10,8 @@ struct ServeCommandTests {
         #expect(help.status == 0)
         for option in [
             "--store", "--listen", "--tokens", "--webhook-hmac-key", "--tls-cert", "--tls-key", "--max-body",
-            "--queue-limit", "--batch-limit", "--batch-wait-ms", "--request-timeout", "--stalled-after",
-            "--log-level",
+            "--queue-limit", "--batch-limit", "--batch-wait-ms", "--request-timeout", "--idle-timeout",
+            "--page-cache-mib", "--stalled-after", "--checkpoint-key", "--log-level",
         ] {
             #expect(help.stdout.contains(option), "\(option)")
         }

@@ -34,7 +34,8 @@ final class TestServer: Sendable {
     /// Starts a server; `configure` adjusts the configuration (the listen address is 127.0.0.1:0).
     static func start(
         storePath: String? = nil, extraRoutes: [any ServiceRoutes] = [],
-        configure: (inout ServiceConfiguration) -> Void = { _ in }
+        configure: (inout ServiceConfiguration) -> Void = { _ in },
+        configureStore: (inout StoreConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let directory = TemporaryDirectory()
         let path = storePath ?? directory.path("store.sqlite")
@@ -43,6 +44,7 @@ final class TestServer: Sendable {
         configure(&configuration)
         var storeConfiguration = StoreConfiguration()
         storeConfiguration.projections = ProjectionSet.all
+        configureStore(&storeConfiguration)
         var logger = Logger(label: "serve-tests")
         logger.logLevel = .warning
         let store = try SQLiteEventStore(path: path, configuration: storeConfiguration, logger: logger)
@@ -66,9 +68,11 @@ final class TestServer: Sendable {
     /// Runs `body` with a started server and always stops it.
     static func with<T>(
         storePath: String? = nil, extraRoutes: [any ServiceRoutes] = [],
-        configure: (inout ServiceConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> T
+        configure: (inout ServiceConfiguration) -> Void = { _ in },
+        configureStore: (inout StoreConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(storePath: storePath, extraRoutes: extraRoutes, configure: configure)
+        let server = try await start(
+            storePath: storePath, extraRoutes: extraRoutes, configure: configure, configureStore: configureStore)
         do {
             let result = try await body(server)
             try await server.stop()

@@ -373,6 +373,7 @@ struct Driver {
         }
         report.raw["storage"] = storage
         try measureServe(webhooks: webhooks, haveCLI: haveCLI)
+        try measureConsole(store: main, haveCLI: haveCLI)
         report.finished = Date()
         log("done")
         print(report.textTable())

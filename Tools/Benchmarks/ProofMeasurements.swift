@@ -45,6 +45,47 @@ enum ProofMeasurements {
         ])
     }
 
+    /// The chain-only walk `verify` was before the tree (the baseline of today's `verify`): every event read
+    /// in position order, its canonical bytes rebuilt and its chain hash recomputed and compared.
+    static func verifyChain(store path: String) throws {
+        let store = try Measurements.openReadOnly(path)
+        let started = Date()
+        var previous = EventHashing.genesis
+        var count: Int64 = 0
+        var intact = true
+        try store.forEachEvent { recorded in
+            let canonical = EventHashing.canonicalBytes(
+                position: recorded.position, version: recorded.version, recordedAt: recorded.recordedAt,
+                event: recorded.event, data: recorded.event.canonicalData)
+            let hash = EventHashing.chain(previous: previous, canonical: canonical)
+            intact = hash == recorded.hash
+            previous = hash
+            count += 1
+            return intact
+        }
+        let seconds = Date().timeIntervalSince(started)
+        Measurements.report([
+            "events": Double(count), "ok": intact ? 1 : 0, "seconds": seconds,
+            "events_per_second": Double(count) / seconds, "peak_rss_mib": Measurements.peakRSSMiB(),
+        ])
+    }
+
+    /// Users whose events to export: the `user` of one event in each of `count` sampled enrollments.
+    static func sampleUsers(store path: String, count: Int) throws -> [String] {
+        let streams = try QueryMeasurements.sampleIDs(store: path, count: count)
+        let store = try Measurements.openReadOnly(path)
+        return try store.read { db in
+            try streams.compactMap { stream in
+                try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT e.user FROM events e JOIN streams s ON s.id = e.stream_id
+                        WHERE s.name = ? AND e.user IS NOT NULL LIMIT 1
+                        """, arguments: [stream])
+            }
+        }
+    }
+
     /// `verify --projections`' rebuild and comparison, in process.
     static func verifyProjections(store path: String) throws {
         let store = try Measurements.openReadOnly(path)

@@ -7,7 +7,8 @@ import Foundation
 ///   answered after its group commit), and the p50/p99 acknowledgement latency.
 /// - The baseline: `enroll-audit ingest --from nanomdm` of the same bodies, events per second.
 /// - The read API (one enrollment's timeline) p50/p99 with `readers` concurrent connections while 16
-///   connections keep posting webhooks.
+///   connections keep posting webhooks: back to back (a closed loop), then each reader pausing 100 ms
+///   between requests.
 enum ServeMeasurement {
     struct Options {
         var cli: String
@@ -55,6 +56,18 @@ enum ServeMeasurement {
         let read = try Wrk.run(
             url: serve.url + "/v1/timeline/\(id)", connections: options.readers, seconds: options.seconds)
         writers.waitUntilExit()
+        // The same readers, each pausing between its requests as a dashboard does: a closed loop of 200
+        // connections queues by Little's law (latency = connections / throughput), a paced one shows the
+        // time one read takes under the same ingest.
+        let paced = "\(options.directory)/paced.lua"
+        try Data(Self.pacedScript.utf8).write(to: URL(fileURLWithPath: paced))
+        let pacedWriters = try Wrk.start(
+            url: serve.url + "/webhooks/mdm", connections: 16, seconds: options.seconds + 2, script: post,
+            scriptArguments: [options.webhooks, "1"])
+        let pacedRead = try Wrk.run(
+            url: serve.url + "/v1/timeline/\(id)", connections: options.readers, seconds: options.seconds,
+            script: paced)
+        pacedWriters.waitUntilExit()
 
         let result: [String: Double] = [
             "webhook_lines": Double(lines),
@@ -68,10 +81,22 @@ enum ServeMeasurement {
             "read_p50_ms": read.p50,
             "read_p99_ms": read.p99,
             "read_errors": Double(read.errors),
+            "paced_read_per_second": pacedRead.okPerSecond,
+            "paced_p50_ms": pacedRead.p50,
+            "paced_p99_ms": pacedRead.p99,
+            "paced_errors": Double(pacedRead.errors),
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         try FileHandle.standardOutput.write(contentsOf: data)
     }
+
+    /// Each connection waits 100 ms after each answer (wrk's `delay`): 200 readers ask at most 2,000 times a
+    /// second.
+    static let pacedScript = """
+        delay = function()
+          return 100
+        end
+        """
 
     /// Posts the lines of a file in turn, the two threads alternating lines. With `args[2]` it starts
     /// half-way (a second load posts other bodies than the first).
@@ -165,6 +190,8 @@ enum Wrk {
         var seconds = 0.0
         var p50 = 0.0
         var p99 = 0.0
+        /// Only with a script that prints it (``ConsoleMeasurement/p95Script``).
+        var p95 = 0.0
         var okPerSecond: Double { Double(requests - errors) / max(seconds, 1e-9) }
     }
 
@@ -221,6 +248,8 @@ enum Wrk {
                 result.p50 = duration(String(fields[1]))
             } else if fields.count == 2 && fields[0] == "99%" {
                 result.p99 = duration(String(fields[1]))
+            } else if fields.count == 2 && fields[0] == "p95_ms" {
+                result.p95 = Double(fields[1]) ?? 0
             }
         }
         return result
@@ -258,17 +287,21 @@ extension Driver {
             "`serve`: acknowledged webhooks, 64 connections, durability full", acknowledged, unit: "events/s",
             baseline: "CLI bulk ingest of the same bodies", serve["bulk_events_per_second"] ?? 0,
             higherIsBetter: true, goal: "≥ 10,000/s", met: acknowledged >= 10_000)
+        let timeline = (report.raw["queries"] ?? [:]).reduce(into: [String: Double]()) {
+            $0[$1.key.replacingOccurrences(of: "timeline_", with: "")] = $1.value
+        }
         let latencies: [(key: String, scenario: String, baseline: String, values: [String: Double], goal: Double)] = [
             (
                 "ack", "`serve`: webhook acknowledgement", "durable single append (library)",
                 report.raw["single"] ?? [:], 50
             ),
             (
-                "read", "`serve`: GET /v1/timeline/{id}, 200 readers while ingesting", "timeline query in process",
-                (report.raw["queries"] ?? [:]).reduce(into: [:]) {
-                    $0[$1.key.replacingOccurrences(of: "timeline_", with: "")] = $1.value
-                },
-                20
+                "read", "`serve`: GET /v1/timeline/{id}, 200 readers back to back while ingesting",
+                "timeline query in process", timeline, 20
+            ),
+            (
+                "paced", "`serve`: GET /v1/timeline/{id}, 200 readers pausing 100 ms while ingesting",
+                "timeline query in process", timeline, 20
             ),
         ]
         for latency in latencies {

@@ -12,7 +12,10 @@ import Foundation
 //                          [--writer-cache-kib N] [--commit-every N]   (N events a transaction; default: one)
 //   enroll-audit-bench records --store PATH --out FILE      (the pre-parsed input of sqlite-ceiling)
 //   enroll-audit-bench single --store PATH --count N FILE   (durable single appends)
-//   enroll-audit-bench read|rebuild|verify --store PATH   (rebuild: [--writer-cache-kib N])
+//   enroll-audit-bench read|rebuild|verify|verify-chain --store PATH   (rebuild: [--writer-cache-kib N];
+//                          verify-chain: the chain-only walk `verify` was before the Merkle tree)
+//   enroll-audit-bench proofs-at --store PATH [--runs N] [--cli-runs N] [--markdown] [--json FILE]
+//                          (only the proofs' checks, on an existing store)
 //   enroll-audit-bench tree-cost|verify-projections --store PATH   (the Merkle tree's work alone; the
 //                          projections rebuilt into a scratch file and compared)
 //   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
@@ -20,6 +23,8 @@ import Foundation
 //   enroll-audit-bench queries-at --store PATH [--json FILE] [--markdown] [--cli-runs N]
 //                          (only the query rows, on an existing store: `make bench-queries`)
 //   enroll-audit-bench parse [--lines N] [--rounds N] FILE  (NDJSON line → validated event → canonical data)
+//   enroll-audit-bench console --cli PATH --store STORE --dir DIR [--seconds N]
+//                          (the console's pages under wrk on a real `serve`: p95, and the page weight)
 //   enroll-audit-bench serve --cli PATH --webhooks FILE --dir DIR [--seconds N] [--connections N] [--readers N]
 //                          (`serve` under wrk: acknowledged webhooks/s, latencies, against the bulk ingest)
 //
@@ -70,6 +75,12 @@ do {
     case "rebuild":
         try Measurements.rebuild(store: option("store")!, writerCacheKiB: option("writer-cache-kib").flatMap(Int.init))
     case "verify": try Measurements.verify(store: option("store")!)
+    case "verify-chain": try ProofMeasurements.verifyChain(store: option("store")!)
+    case "proofs-at":
+        try ProofScale.run(
+            store: option("store")!, runs: max(1, integer("runs", environment: "BENCH_RUNS", 3)),
+            cliRuns: max(1, integer("cli-runs", environment: "BENCH_CLI_RUNS", 15)),
+            markdown: arguments.contains("--markdown"), json: option("json"))
     case "tree-cost": try ProofMeasurements.treeCost(store: option("store")!)
     case "verify-projections": try ProofMeasurements.verifyProjections(store: option("store")!)
     case "export":
@@ -94,6 +105,10 @@ do {
         options.connections = option("connections").flatMap(Int.init) ?? options.connections
         options.readers = option("readers").flatMap(Int.init) ?? options.readers
         try ServeMeasurement.run(options)
+    case "console":
+        try ConsoleMeasurement.run(
+            cli: option("cli")!, store: option("store")!, directory: option("dir") ?? ".build/bench-console",
+            seconds: option("seconds").flatMap(Int.init) ?? 5)
     default:
         try? FileHandle.standardError.write(
             contentsOf: Data(

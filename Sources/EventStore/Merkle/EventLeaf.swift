@@ -17,57 +17,24 @@ public enum EventLeaf {
     public static func bytes(
         position: Int64, version: Int64, recordedAt: Timestamp, hash: [UInt8], event: NewEvent, data: [UInt8]
     ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(data.count + 400)
-        func key(_ name: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: "\":".utf8)
+        var out = EventObjectWriter(capacity: data.count + 400, style: .jcs)
+        out.string("correlation_id", event.correlationID)
+        out.json("data") { bytes in
+            if isJCS(canonical: data) {
+                bytes.append(contentsOf: data)
+            } else {
+                JSONValue.object(event.data).writeJCS(to: &bytes)
+            }
         }
-        func optional(_ value: String?) {
-            if let value { JCS.writeString(value, to: &out) } else { out.append(contentsOf: "null".utf8) }
-        }
-        out.append(UInt8(ascii: "{"))
-        key("correlation_id", first: true)
-        optional(event.correlationID)
-        key("data")
-        if isJCS(canonical: data) {
-            out.append(contentsOf: data)
-        } else {
-            JSONValue.object(event.data).writeJCS(to: &out)
-        }
-        key("event_id")
-        JCS.writeString(event.eventID.lowercasedString, to: &out)
+        out.string("event_id", event.eventID.lowercasedString)
         // Hex digits and ISO 8601 times are ASCII that JCS writes as they are: straight into the buffer.
-        key("hash")
-        out.append(UInt8(ascii: "\""))
-        hash.appendHex(to: &out)
-        out.append(UInt8(ascii: "\""))
-        key("occurred_at")
-        out.append(UInt8(ascii: "\""))
-        event.occurredAt.appendISO8601(to: &out)
-        out.append(UInt8(ascii: "\""))
-        key("position")
-        JCS.writeInteger(position, to: &out)
-        key("recorded_at")
-        out.append(UInt8(ascii: "\""))
-        recordedAt.appendISO8601(to: &out)
-        out.append(UInt8(ascii: "\""))
-        key("schema")
-        JCS.writeInteger(Int64(event.schema), to: &out)
-        key("source")
-        JCS.writeString(event.source, to: &out)
-        key("stream")
-        JCS.writeString(event.stream, to: &out)
-        key("type")
-        JCS.writeString(event.type, to: &out)
-        key("user")
-        optional(event.user)
-        key("version")
-        JCS.writeInteger(version, to: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
+        out.ascii("hash") { hash.appendHex(to: &$0) }
+        out.ascii("occurred_at") { event.occurredAt.appendISO8601(to: &$0) }
+        out.integer("position", position)
+        out.ascii("recorded_at") { recordedAt.appendISO8601(to: &$0) }
+        out.integer("schema", Int64(event.schema))
+        out.envelopeTail(event, version: version)
+        return out.finish()
     }
 
     /// The leaf hash of an event, `SHA-256(0x00 || leaf)`.

@@ -72,8 +72,16 @@ public struct LogAudit: Sendable {
 
     /// What is wrong with a stored node, compared with the one recomputed (`nil`: it is missing).
     public static func nodeProblem(_ node: Node, stored: [UInt8]?) -> String? {
-        guard let stored else { return "the Merkle tree lacks its node at level \(node.level), index \(node.index)" }
-        guard stored != node.hash else { return nil }
+        nodeProblem(node, storedMatches: stored.map { $0 == node.hash })
+    }
+
+    /// What is wrong with a stored node, given whether it equals the one recomputed (`nil`: it is missing),
+    /// for a caller that compares the stored bytes in place.
+    public static func nodeProblem(_ node: Node, storedMatches: Bool?) -> String? {
+        guard let storedMatches else {
+            return "the Merkle tree lacks its node at level \(node.level), index \(node.index)"
+        }
+        guard !storedMatches else { return nil }
         return node.level == 0
             ? "the Merkle tree's leaf \(node.index) does not match the event at position \(node.index + 1)"
             : "the Merkle tree's node at level \(node.level), index \(node.index) does not match the events below it"

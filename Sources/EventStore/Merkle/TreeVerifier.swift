@@ -29,12 +29,14 @@ final class TreeVerifier {
                         db, sql: "SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx",
                         arguments: [levels.count]))
             }
-            let row = try levels[level].next()
-            let storedIndex = row.flatMap { Int64.fromDatabaseValue($0[0] as DatabaseValue) }
-            let storedHash = row.flatMap { Data.fromDatabaseValue($0[1] as DatabaseValue).map { Array($0) } }
-            problem = LogAudit.nodeProblem(
-                LogAudit.Node(level: level, index: index, hash: hash),
-                stored: storedIndex == index ? storedHash ?? [] : nil)
+            let node = LogAudit.Node(level: level, index: index, hash: hash)
+            // Read in place (no copy of the blob): two stored nodes are compared per event.
+            guard let row = try levels[level].next(), row[0] as Int64? == index else {
+                problem = LogAudit.nodeProblem(node, storedMatches: nil)
+                return
+            }
+            let matches = try row.withUnsafeData(atIndex: 1) { $0?.elementsEqual(hash) ?? false }
+            problem = LogAudit.nodeProblem(node, storedMatches: matches)
         }
         return problem
     }

@@ -33,8 +33,7 @@ public struct TlogProof: Sendable, Hashable {
         var text = Self.header + "\n"
         if let extra { text += "extra " + Data(extra).base64EncodedString() + "\n" }
         text += "index \(index)\n"
-        for hash in path { text += Data(hash).base64EncodedString() + "\n" }
-        return text + "\n" + checkpoint
+        return text + ProofHashLines.text(path) + "\n" + checkpoint
     }
 
     /// Parses a proof's text.
@@ -52,13 +51,25 @@ public struct TlogProof: Sendable, Hashable {
             let index = Int64(indexLine.dropFirst(6)), index >= 0, String(index) == indexLine.dropFirst(6)
         else { throw bad("no index line") }
         self.index = index
-        path = try lines.map { line in
+        path = try ProofHashLines.parse(lines, bad: bad)
+        checkpoint = String(text[blank.upperBound...])
+    }
+}
+
+/// The hash lines of a proof text (tlog-proof, tlog-witness): one base64 SHA-256 hash a line, at most 63.
+enum ProofHashLines {
+    static func text(_ path: [[UInt8]]) -> String {
+        path.map { Data($0).base64EncodedString() + "\n" }.joined()
+    }
+
+    static func parse(_ lines: some Sequence<Substring>, bad: (String) -> ProofError) throws -> [[UInt8]] {
+        let path = try lines.map { line in
             guard let hash = Data(base64Encoded: String(line)), hash.count == 32 else {
                 throw bad("a proof line is not a base64 SHA-256 hash")
             }
             return Array(hash)
         }
-        guard path.count <= 63 else { throw bad("the inclusion proof is longer than any tree's") }
-        checkpoint = String(text[blank.upperBound...])
+        guard path.count <= 63 else { throw bad("the proof is longer than any tree's") }
+        return path
     }
 }
