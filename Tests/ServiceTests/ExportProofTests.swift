@@ -1,5 +1,6 @@
 import EnrollmentDomain
 import Foundation
+import NIOCore
 import TestSupport
 import Testing
 
@@ -33,7 +34,7 @@ struct ExportProofTests {
             ("/v1/export?user=\(user)", 9), ("/v1/export?proof=true", total),
             ("/v1/export?proof=true&type=profile.install_failed&after=100", nil),
         ] {
-            let answer = try await HTTPAnswer.send(.GET, serve.baseURL + path)
+            let answer = try await HTTPAnswer.send(.GET, serve.baseURL + path, timeout: .minutes(5))
             #expect(answer.status == 200, "\(path): \(answer.text)")
             #expect(answer.headers.first(name: "Content-Type") == "application/x-ndjson")
             let lines = try Self.lines(answer)
@@ -74,7 +75,7 @@ struct ExportProofTests {
             let detail = refused["detail"]?.stringValue ?? ""
             #expect(detail.contains("no checkpoint") && detail.contains("--checkpoint-key"), "\(detail)")
             #expect(detail.contains("proof=false"), "\(detail)")
-            let full = try await HTTPAnswer.send(.GET, serve.baseURL + "/v1/export?proof=true")
+            let full = try await HTTPAnswer.send(.GET, serve.baseURL + "/v1/export?proof=true", timeout: .minutes(5))
             #expect(full.status == 409)
             #expect(serve.terminate() == 0)
         }
@@ -98,7 +99,7 @@ struct ExportProofTests {
             .POST, serve.baseURL + "/v1/events", headers: Headers.ndjson,
             body: EventFactory.ndjsonLines(count: 1, tag: "late").ndjsonBody)
         #expect(append.status == 200, "\(append.text)")
-        let behind = try await HTTPAnswer.send(.GET, serve.baseURL + "/v1/export?proof=true")
+        let behind = try await HTTPAnswer.send(.GET, serve.baseURL + "/v1/export?proof=true", timeout: .minutes(5))
         #expect(behind.status == 409)
         #expect(behind["detail"]?.stringValue?.contains("newer than the latest checkpoint") == true)
         #expect(serve.terminate() == 0)

@@ -58,7 +58,7 @@ struct NanoMDMWireTests {
                 #expect(answer.status == 200, "\(answer.text.prefix(300))")
                 #expect(answer["appended"]?.intValue == 1)
             }
-            let export = try await server.request(.GET, "/v1/export?id=\(Self.attempt)")
+            let export = try await server.request(.GET, "/v1/export?id=\(Self.attempt)&proof=false")
             #expect(export.status == 200)
             let events = export.text.split(separator: "\n").compactMap { try? JSONParser.parse(Array($0.utf8)) }
             #expect(
