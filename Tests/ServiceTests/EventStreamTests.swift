@@ -43,13 +43,16 @@ struct EventStreamTests {
         }
     }
 
-    @Test func aFollowerSeesEveryEventCommittedWhileItListensOnceAndInOrder() async throws {
+    // The limit is for a hang (a follower that misses an event waits for it until then); under the whole
+    // suite on two loaded cores the hundred posts alone were seen to take over 30 s.
+    @Test(.timeLimit(.minutes(8)))
+    func aFollowerSeesEveryEventCommittedWhileItListensOnceAndInOrder() async throws {
         try await TestServer.with { server in
             let requests = 20
             let perRequest = 5
             var request = HTTPClientRequest(url: server.baseURL + "/v1/events")
             request.method = .GET
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let response = try await HTTPClient.shared.execute(request, timeout: .minutes(8))
             #expect(response.status.code == 200)
             async let posted: Void = withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<requests {
@@ -62,10 +65,9 @@ struct EventStreamTests {
                 try await group.waitForAll()
             }
             var text = ""
-            let deadline = ContinuousClock.now + .seconds(30)
             for try await chunk in response.body {
                 text += String(buffer: chunk)
-                if Self.events(text).count >= requests * perRequest || ContinuousClock.now > deadline { break }
+                if Self.events(text).count >= requests * perRequest { break }
             }
             try await posted
             #expect(Self.events(text).map(\.position) == Array(1...Int64(requests * perRequest)))
