@@ -20,7 +20,8 @@ public struct IdentityProjection: InlineProjection {
     }
 
     public func makeWriter(_ db: Database) throws -> any ProjectionWriter {
-        Writer(db)
+        let empty = try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM identity_nodes)") ?? false
+        return Writer(db, tablesAreEmpty: empty)
     }
 
     /// Folds events in memory (``IdentityFold``) and writes the row changes when flushed: at the fold's
@@ -30,9 +31,9 @@ public struct IdentityProjection: InlineProjection {
         private let db: Database
         private let fold: IdentityFold
 
-        init(_ db: Database) {
+        init(_ db: Database, tablesAreEmpty: Bool) {
             self.db = db
-            fold = IdentityFold(reader: SQLiteIdentityState(db: db))
+            fold = IdentityFold(reader: SQLiteIdentityState(db: db), tablesAreEmpty: tablesAreEmpty)
         }
 
         func apply(_ recorded: RecordedEvent) throws {

@@ -16,19 +16,28 @@ public final class IdentityFold {
     private let reader: any IdentityStateReading
     /// Every node read or changed: what the fold holds is authoritative over the tables.
     private var nodes: [String: IdentityNodeRow] = [:]
-    /// The ids of `nodes` by root (the members of a set the fold holds).
-    private var membersByRoot: [String: Set<String>] = [:]
+    /// The ids of `nodes` by the root they were given (an id that moved on may still be listed: check
+    /// `nodes`). Sets are a handful of ids, so a list is cheaper than a set.
+    private var membersByRoot: [String: [String]] = [:]
     private var sets: [String: IdentitySetRow] = [:]
     private var removedSets: Set<String> = []
     /// UPNs by Entra user id, and userless events by Entra user id: complete for the ids held.
     private var upnsByAADUser: [String: Set<String>] = [:]
     private var userlessByAADUser: [String: Set<IdentityUserlessRow>] = [:]
     private var changes = IdentityChanges()
+    /// The tables were empty when the fold began and it has forgotten nothing since: what it does not
+    /// hold does not exist, so it reads nothing (a load into a fresh store).
+    private var holdsEverything: Bool
     /// How many nodes the fold holds before it asks to be flushed and forgets them.
-    public static let cacheLimit = 50_000
+    public static let cacheLimit = 100_000
 
-    public init(reader: any IdentityStateReading) {
+    /// - Parameters:
+    ///   - reader: the stored tables.
+    ///   - tablesAreEmpty: the tables hold no row yet (a fresh store, or a rebuild): nothing is read
+    ///     until the fold first forgets what it holds.
+    public init(reader: any IdentityStateReading, tablesAreEmpty: Bool = false) {
         self.reader = reader
+        holdsEverything = tablesAreEmpty
     }
 
     /// Whether the fold holds as much as its bound allows.
@@ -49,6 +58,7 @@ public final class IdentityFold {
     }
 
     private func forget() {
+        holdsEverything = false
         nodes.removeAll(keepingCapacity: true)
         membersByRoot.removeAll(keepingCapacity: true)
         sets.removeAll(keepingCapacity: true)
@@ -99,15 +109,14 @@ public final class IdentityFold {
 
     private func node(_ id: String) throws -> IdentityNodeRow? {
         if let held = nodes[id] { return held }
-        guard let stored = try reader.node(id) else { return nil }
+        guard !holdsEverything, let stored = try reader.node(id) else { return nil }
         hold(stored, for: id)
         return stored
     }
 
     private func hold(_ node: IdentityNodeRow, for id: String) {
-        if let old = nodes[id], old.root != node.root { membersByRoot[old.root]?.remove(id) }
-        nodes[id] = node
-        membersByRoot[node.root, default: []].insert(id)
+        let previous = nodes.updateValue(node, forKey: id)
+        if previous?.root != node.root { membersByRoot[node.root, default: []].append(id) }
     }
 
     private func set(_ node: IdentityNodeRow, for id: String) {
@@ -117,7 +126,7 @@ public final class IdentityFold {
 
     private func storedKey(of root: String) throws -> IdentitySetRow? {
         if let held = sets[root] { return held }
-        if removedSets.contains(root) { return nil }
+        if holdsEverything || removedSets.contains(root) { return nil }
         guard let stored = try reader.set(root) else { return nil }
         sets[root] = stored
         return stored
@@ -168,15 +177,17 @@ public final class IdentityFold {
 
     /// Moves every node of `old`'s set to `new`; `new` keeps its key, or takes `old`'s when it has none.
     private func relabel(_ old: String, to new: String) throws {
-        for stored in try reader.members(ofRoot: old) where nodes[stored.id] == nil {
-            hold(stored.node, for: stored.id)
+        if !holdsEverything {
+            for stored in try reader.members(ofRoot: old) where nodes[stored.id] == nil {
+                hold(stored.node, for: stored.id)
+            }
         }
-        for member in membersByRoot[old] ?? [] {
-            guard var moved = nodes[member] else { continue }
+        for member in membersByRoot.removeValue(forKey: old) ?? [] {
+            // Listed under `old` once; still there unless it moved on (or was moved already).
+            guard var moved = nodes[member], moved.root == old else { continue }
             moved.root = new
             set(moved, for: member)
         }
-        membersByRoot[old] = nil
         let oldKey = try key(of: old)
         sets[old] = nil
         removedSets.insert(old)
@@ -193,7 +204,7 @@ public final class IdentityFold {
 
     private func upns(ofAADUser aadUserID: String) throws -> Set<String> {
         if let held = upnsByAADUser[aadUserID] { return held }
-        let stored = Set(try reader.upns(ofAADUser: aadUserID))
+        let stored = holdsEverything ? [] : Set(try reader.upns(ofAADUser: aadUserID))
         upnsByAADUser[aadUserID] = stored
         return stored
     }
@@ -208,7 +219,7 @@ public final class IdentityFold {
 
     private func userless(ofAADUser aadUserID: String) throws -> Set<IdentityUserlessRow> {
         if let held = userlessByAADUser[aadUserID] { return held }
-        let stored = Set(try reader.userless(ofAADUser: aadUserID))
+        let stored = holdsEverything ? [] : Set(try reader.userless(ofAADUser: aadUserID))
         userlessByAADUser[aadUserID] = stored
         return stored
     }
