@@ -13,8 +13,13 @@ final class MemoryIdentityTables: IdentityStateReading {
     var userless: Set<IdentityUserlessRow> = []
     /// How many node rows were written, over every apply.
     var nodeWrites = 0
+    /// How many node reads the fold made.
+    var nodeReads = 0
 
-    func node(_ id: String) throws -> IdentityNodeRow? { nodes[id] }
+    func node(_ id: String) throws -> IdentityNodeRow? {
+        nodeReads += 1
+        return nodes[id]
+    }
     func set(_ root: String) throws -> IdentitySetRow? { sets[root] }
     func members(ofRoot root: String) throws -> [(id: String, node: IdentityNodeRow)] {
         nodes.filter { $0.value.root == root }.map { (id: $0.key, node: $0.value) }
@@ -109,6 +114,44 @@ struct IdentityFoldTests {
         #expect(again.sets.isEmpty)
         #expect(again.userIDs.isEmpty)
         #expect(again.userless.isEmpty)
+    }
+
+    @Test func aFoldOverEmptyTablesReadsNothingAndGivesTheSameRows() throws {
+        let events = Self.recorded(try SampleSources.all() + SyntheticFleet.events(seed: 8))
+        let reading = try Self.fold(events, drainingEvery: events.count + 1)
+        #expect(reading.nodeReads > 0)
+        let tables = MemoryIdentityTables()
+        let fold = IdentityFold(reader: tables, tablesAreEmpty: true)
+        for (index, event) in events.enumerated() {
+            try fold.apply(event)
+            if index % 50 == 0 { tables.apply(fold.drain()) }
+        }
+        tables.apply(fold.drain())
+        #expect(tables.nodeReads == 0)
+        #expect(tables.dump == reading.dump)
+    }
+
+    @Test(arguments: [1, 20, 300] as [Int])
+    func aFoldThatForgetsAtItsBoundGivesTheSameRowsAndReadsOnlyWhatItMayHaveWritten(cacheLimit: Int) throws {
+        let events = Self.recorded(try SampleSources.all() + SyntheticFleet.events(seed: 9))
+        let reference = try Self.fold(events, drainingEvery: events.count + 1)
+        var reads: [Bool: Int] = [:]
+        for tablesAreEmpty in [false, true] {
+            let tables = MemoryIdentityTables()
+            let fold = IdentityFold(reader: tables, tablesAreEmpty: tablesAreEmpty, cacheLimit: cacheLimit)
+            for (index, event) in events.enumerated() {
+                try fold.apply(event)
+                if fold.needsFlush || index % 7 == 0 { tables.apply(fold.drain()) }
+            }
+            tables.apply(fold.drain())
+            #expect(tables.dump == reference.dump)
+            reads[tablesAreEmpty] = tables.nodeReads
+        }
+        // Every new id costs a read unless the fold knows the tables began empty: then only the ids it may
+        // have written and forgotten are read.
+        let unknowing = try #require(reads[false])
+        #expect(unknowing >= reference.nodes.count)
+        #expect(try #require(reads[true]) < unknowing - reference.nodes.count / 2)
     }
 
     @Test func aDiscardedFoldForgetsWhatItHadNotDrained() throws {

@@ -28,25 +28,40 @@ public final class IdentityFold {
     /// The tables were empty when the fold began and it has forgotten nothing since: what it does not
     /// hold does not exist, so it reads nothing (a load into a fresh store).
     private var holdsEverything: Bool
+    /// Since the tables were empty: every node id and Entra user id written, so that after forgetting,
+    /// an id the filter never saw is known to be new without a read. `nil` when the tables were not empty.
+    private var written: AbsenceFilter?
     /// How many nodes the fold holds before it asks to be flushed and forgets them.
-    public static let cacheLimit = 100_000
+    public let cacheLimit: Int
+    /// The default of ``cacheLimit``.
+    public static let defaultCacheLimit = 100_000
 
     /// - Parameters:
     ///   - reader: the stored tables.
     ///   - tablesAreEmpty: the tables hold no row yet (a fresh store, or a rebuild): nothing is read
     ///     until the fold first forgets what it holds.
-    public init(reader: any IdentityStateReading, tablesAreEmpty: Bool = false) {
+    ///   - cacheLimit: how many nodes it holds at most.
+    public init(
+        reader: any IdentityStateReading, tablesAreEmpty: Bool = false, cacheLimit: Int = defaultCacheLimit
+    ) {
         self.reader = reader
+        self.cacheLimit = max(1, cacheLimit)
         holdsEverything = tablesAreEmpty
+        written = tablesAreEmpty ? AbsenceFilter() : nil
     }
 
     /// Whether the fold holds as much as its bound allows.
-    public var needsFlush: Bool { nodes.count >= Self.cacheLimit }
+    public var needsFlush: Bool { nodes.count >= cacheLimit }
 
     /// The row changes since the last drain; past the bound, the fold then forgets what it holds.
     public func drain() -> IdentityChanges {
         let drained = changes
         changes = IdentityChanges()
+        if written != nil {
+            for (id, _) in drained.nodes.sorted { written?.insert(id) }
+            for row in drained.userIDs { written?.insert("\u{1}" + row.aadUserID) }
+            for row in drained.userless { written?.insert("\u{1}" + row.aadUserID) }
+        }
         if needsFlush { forget() }
         return drained
     }
@@ -55,6 +70,12 @@ public final class IdentityFold {
     public func discard() {
         changes = IdentityChanges()
         forget()
+    }
+
+    /// Whether the tables may hold `key` (a node id, or an Entra user id after `\u{1}`).
+    private func mayBeStored(_ key: String) -> Bool {
+        guard !holdsEverything else { return false }
+        return written?.mayContain(key) ?? true
     }
 
     private func forget() {
@@ -109,7 +130,7 @@ public final class IdentityFold {
 
     private func node(_ id: String) throws -> IdentityNodeRow? {
         if let held = nodes[id] { return held }
-        guard !holdsEverything, let stored = try reader.node(id) else { return nil }
+        guard mayBeStored(id), let stored = try reader.node(id) else { return nil }
         hold(stored, for: id)
         return stored
     }
@@ -204,7 +225,7 @@ public final class IdentityFold {
 
     private func upns(ofAADUser aadUserID: String) throws -> Set<String> {
         if let held = upnsByAADUser[aadUserID] { return held }
-        let stored = holdsEverything ? [] : Set(try reader.upns(ofAADUser: aadUserID))
+        let stored = mayBeStored("\u{1}" + aadUserID) ? Set(try reader.upns(ofAADUser: aadUserID)) : []
         upnsByAADUser[aadUserID] = stored
         return stored
     }
@@ -219,7 +240,7 @@ public final class IdentityFold {
 
     private func userless(ofAADUser aadUserID: String) throws -> Set<IdentityUserlessRow> {
         if let held = userlessByAADUser[aadUserID] { return held }
-        let stored = holdsEverything ? [] : Set(try reader.userless(ofAADUser: aadUserID))
+        let stored = mayBeStored("\u{1}" + aadUserID) ? Set(try reader.userless(ofAADUser: aadUserID)) : []
         userlessByAADUser[aadUserID] = stored
         return stored
     }
