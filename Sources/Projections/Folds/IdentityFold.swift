@@ -58,7 +58,7 @@ public final class IdentityFold {
         let drained = changes
         changes = IdentityChanges()
         if written != nil {
-            for (id, _) in drained.nodes.sorted { written?.insert(id) }
+            for id in drained.nodes.keys { written?.insert(id) }
             for row in drained.userIDs { written?.insert("\u{1}" + row.aadUserID) }
             for row in drained.userless { written?.insert("\u{1}" + row.aadUserID) }
         }

@@ -30,6 +30,9 @@ public struct TableChanges<Key: Hashable & Comparable & Sendable, Row: Equatable
         changes[key] = .delete
     }
 
+    /// The keys that changed, in no particular order.
+    public var keys: Dictionary<Key, RowChange<Row>>.Keys { changes.keys }
+
     /// The change of `key`, if any.
     public subscript(key: Key) -> RowChange<Row>? { changes[key] }
 
