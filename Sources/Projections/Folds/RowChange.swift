@@ -37,7 +37,7 @@ public struct TableChanges<Key: Hashable & Comparable & Sendable, Row: Equatable
     public subscript(key: Key) -> RowChange<Row>? { changes[key] }
 
     /// Every change, sorted by key: the order a writer applies them in (B-tree pages in order).
-    public var sorted: [(key: Key, change: RowChange<Row>)] {
-        changes.sorted { $0.key < $1.key }.map { (key: $0.key, change: $0.value) }
+    public var sorted: [(key: Key, value: RowChange<Row>)] {
+        changes.sorted { $0.key < $1.key }
     }
 }
