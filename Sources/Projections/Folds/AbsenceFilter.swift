@@ -6,24 +6,35 @@ struct AbsenceFilter {
     static let bitCount = 1 << 25
     private var words = [UInt64](repeating: 0, count: AbsenceFilter.bitCount / 64)
 
-    private static func probes(_ key: String) -> [Int] {
-        // FNV-1a over the UTF-8 bytes, split into two hashes (double hashing, four probes).
+    /// The four bits of `key`: FNV-1a over the UTF-8 bytes, split into two hashes (double hashing).
+    private static func hashes(_ key: String) -> (first: UInt64, second: UInt64) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let first = hash & 0xFFFF_FFFF
-        let second = (hash >> 32) | 1
-        return (0..<4).map { Int((first &+ UInt64($0) &* second) % UInt64(bitCount)) }
+        return (hash & 0xFFFF_FFFF, (hash >> 32) | 1)
+    }
+
+    private static func bit(_ probe: UInt64, of hashes: (first: UInt64, second: UInt64)) -> Int {
+        Int((hashes.first &+ probe &* hashes.second) % UInt64(bitCount))
     }
 
     mutating func insert(_ key: String) {
-        for bit in Self.probes(key) { words[bit >> 6] |= 1 << UInt64(bit & 63) }
+        let hashes = Self.hashes(key)
+        for probe in 0..<4 as Range<UInt64> {
+            let bit = Self.bit(probe, of: hashes)
+            words[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
     }
 
     /// `false`: never inserted. `true`: perhaps inserted.
     func mayContain(_ key: String) -> Bool {
-        Self.probes(key).allSatisfy { words[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
+        let hashes = Self.hashes(key)
+        for probe in 0..<4 as Range<UInt64> {
+            let bit = Self.bit(probe, of: hashes)
+            if words[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { return false }
+        }
+        return true
     }
 }
