@@ -86,8 +86,11 @@ public struct DeviceStatusProjection: InlineProjection {
         /// Otherwise each flush writes the aggregate's deltas.
         private let createIndexesAtFinish: Bool
 
+        private let applier: any ProjectionApplier
+
         init(_ db: Database, flushInterval: Int64, createIndexesAtFinish: Bool) {
             self.db = db
+            applier = SQLiteProjectionApplier(db: db)
             self.createIndexesAtFinish = createIndexesAtFinish
             fold = DeviceStatusFold(reader: SQLiteDeviceStatusState(db), flushInterval: flushInterval)
         }
@@ -99,7 +102,7 @@ public struct DeviceStatusProjection: InlineProjection {
         var needsFlush: Bool { fold.needsFlush }
 
         func flush() throws {
-            try fold.drain().write(db, countingAggregate: !createIndexesAtFinish)
+            try applier.apply(try fold.drain(), countingAggregate: !createIndexesAtFinish)
         }
 
         func finish() throws {

@@ -28,11 +28,11 @@ public struct IdentityProjection: InlineProjection {
     /// bound, when `device_status` flushes (which reads these tables), before a savepoint opens, and at
     /// the end of the transaction.
     final class Writer: ProjectionWriter {
-        private let db: Database
+        private let applier: any ProjectionApplier
         private let fold: IdentityFold
 
         init(_ db: Database, tablesAreEmpty: Bool) {
-            self.db = db
+            applier = SQLiteProjectionApplier(db: db)
             fold = IdentityFold(reader: SQLiteIdentityState(db: db), tablesAreEmpty: tablesAreEmpty)
         }
 
@@ -43,7 +43,7 @@ public struct IdentityProjection: InlineProjection {
         var needsFlush: Bool { fold.needsFlush }
 
         func flush() throws {
-            try fold.drain().write(db)
+            try applier.apply(fold.drain())
         }
 
         func willOpenSavepoint() throws {
