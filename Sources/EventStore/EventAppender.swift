@@ -146,6 +146,7 @@ public final class EventAppender {
         let savedHash = headHash
         let savedTree = tree.state
         var outcomes: [AppendOutcome] = []
+        try projections.willOpenSavepoint()
         do {
             inSavepoint = true
             defer { inSavepoint = false }

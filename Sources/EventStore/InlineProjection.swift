@@ -27,7 +27,17 @@ public protocol ProjectionWriter: AnyObject {
     /// with the whole transaction: a writer that defers work may do some of it here (e.g. every N events,
     /// to keep memory bounded).
     func safePoint() throws
-    /// Called once at the end of the transaction: finish any deferred work.
+    /// Whether the writer holds as much deferred work as its bound allows. Checked at each safe point:
+    /// when one writer needs it, every writer is flushed, in the store's order (a projection that reads
+    /// another's tables finds them current).
+    var needsFlush: Bool { get }
+    /// Writes the deferred work (the row changes folded so far) to the tables now.
+    func flush() throws
+    /// A savepoint is about to open (``EventAppender/appendAll(_:)``). A writer whose deferred work could not
+    /// be undone in part when the savepoint rolls back writes it now, so that ``discardCaches()`` can
+    /// forget everything it holds.
+    func willOpenSavepoint() throws
+    /// Called once at the end of the transaction, after ``flush()``: finish any deferred work.
     func finish() throws
     /// A savepoint that covered some applied events was rolled back: forget whatever the writer keeps
     /// in memory about them (its tables were rolled back by SQLite).
@@ -36,6 +46,9 @@ public protocol ProjectionWriter: AnyObject {
 
 extension ProjectionWriter {
     public func safePoint() throws {}
+    public var needsFlush: Bool { false }
+    public func flush() throws {}
+    public func willOpenSavepoint() throws {}
     public func finish() throws {}
     public func discardCaches() {}
 }

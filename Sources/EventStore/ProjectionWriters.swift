@@ -17,12 +17,29 @@ struct ProjectionWriters {
         for writer in writers { try writer.apply(event) }
     }
 
+    /// Between events, outside any savepoint: each writer's own safe point, then a flush of every writer,
+    /// in order, when one of them is at its bound.
     func safePoint() throws {
         for writer in writers { try writer.safePoint() }
+        if writers.contains(where: \.needsFlush) {
+            for writer in writers { try writer.flush() }
+        }
+    }
+
+    func willOpenSavepoint() throws {
+        for writer in writers { try writer.willOpenSavepoint() }
     }
 
     func discardCaches() {
         for writer in writers { writer.discardCaches() }
+    }
+
+    /// Flushes and finishes every writer, in order, without recording checkpoints (a scratch rebuild).
+    func finishWithoutCheckpoints() throws {
+        for writer in writers {
+            try writer.flush()
+            try writer.finish()
+        }
     }
 
     /// Lets each writer finish its deferred work and records each projection's checkpoint at `position`.
@@ -33,6 +50,7 @@ struct ProjectionWriters {
                 ON CONFLICT(name) DO UPDATE SET version = excluded.version, position = excluded.position
                 """)
         for (projection, writer) in zip(projections, writers) {
+            try writer.flush()
             try writer.finish()
             try checkpoint.execute(arguments: [projection.name, projection.version, position])
         }

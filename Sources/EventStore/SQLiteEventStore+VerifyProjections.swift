@@ -89,15 +89,15 @@ extension SQLiteEventStore {
                     }
                     try placeholders()
                     for projection in configuration.projections { try projection.reset(db) }
-                    let writers = try configuration.projections.map { try $0.makeWriter(db) }
+                    let writers = try ProjectionWriters(configuration.projections, db)
                     try Self.forEachStoredEvent(db, codec: codec, after: 0, limit: nil) { stored in
-                        for writer in writers { try writer.apply(stored.recorded) }
-                        for writer in writers { try writer.safePoint() }
+                        try writers.apply(stored.recorded)
+                        try writers.safePoint()
                         if stored.recorded.position & 0xFFFF == 0 { progress?(stored.recorded.position) }
                         return true
                     }
                     try placeholders()
-                    for writer in writers { try writer.finish() }
+                    try writers.finishWithoutCheckpoints()
                     for table in check.tables {
                         let (rows, difference) = try Self.compare(table, db)
                         check.rows += rows

@@ -16,9 +16,9 @@ extension EnrollmentQueries {
         guard current.lastSeen > asOf else { return current }
         let streams = current.ids.filter { $0.kind == .stream }.map(\.value)
         let events = try StoredEventReader(db).events(inStreams: streams).filter { $0.event.occurredAt <= asOf }
-        let graph = IdentityGraph(db: db)
+        let identity = SQLiteIdentityState(db: db)
         let fold = try StatusFold(enrollment: current.enrollment, events: events) {
-            try graph.upns(ofAADUser: $0).first
+            try identity.upns(ofAADUser: $0).first
         }
         guard fold.events > 0 else { return nil }
         let lastStepAt = fold.lastStepAt ?? fold.firstSeen

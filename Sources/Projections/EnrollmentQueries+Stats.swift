@@ -19,7 +19,9 @@ extension EnrollmentQueries {
             while let row = try counts.next() {
                 let state = EnrollmentState(rawValue: row[1]) ?? .inProgress
                 let stepIndex: Int = row[2]
-                let failure = EnrollmentStep(rawValue: row[3]).map { EnrollmentFailure(step: $0, reason: row[4]) }
+                let failure = EnrollmentStep(rawValue: row[3]).map {
+                    EnrollmentFailure(step: $0, reason: row.text(at: 4) ?? "unknown")
+                }
                 let count: Int = row[5]
                 total.add(count, state: state, stepIndex: stepIndex, failure: failure)
                 if query.byDay {

@@ -1,17 +1,18 @@
 /// The `fleet_stats` aggregate: per UTC day of first event, how many `device_status` rows there are of
 /// each (state, step_index, failure), and of each bucket of time to enroll (``TimeToEnrollBuckets``).
 ///
-/// The `device_status` writer keeps it: each flush notes the rows it deletes (their counted columns come
-/// back from `DELETE … RETURNING`) and the rows it inserts, and writes the net change of each key once,
-/// sorted, at the end of the flush (``FleetStatsDeltas``), in the same transaction. A count that reaches 0
-/// deletes its row. A rebuild leaves the aggregate out while it fills `device_status` and counts it in one
-/// grouped pass at the end (``createAndFill``). So ``EnrollmentQueries/stats(_:)`` costs a read per day
-/// instead of a read per enrollment.
+/// The `device_status` writer keeps it: each drain of ``DeviceStatusFold`` uncounts the stored rows it
+/// replaces or deletes and counts the rows it writes, and the writer applies the net change of each key
+/// once, sorted, right after the rows, in the same flush and transaction (``FleetStatsDeltas``). A count
+/// that reaches 0 deletes its row. A rebuild leaves the aggregate out while it fills `device_status` and
+/// counts it in one grouped pass at the end (``createAndFill``). So ``EnrollmentQueries/stats(_:)`` costs
+/// a read per day instead of a read per enrollment.
 ///
-/// The projection never updates a `device_status` row (it deletes and inserts), so the one trigger left,
-/// after an UPDATE of a counted column, is for hand edits of the table and costs an ingest nothing; an
-/// INSERT or DELETE by hand is not counted (rebuild the projections after one). `FleetStatsAggregateTests`
-/// checks the aggregate against a recount after ingests, rebuilds, incremental appends and merges.
+/// The projection never runs an UPDATE on `device_status` (it upserts with `INSERT OR REPLACE`, and
+/// deletes), so the one trigger left, after an UPDATE of a counted column, is for hand edits of the table
+/// and costs an ingest nothing; an INSERT or DELETE by hand is not counted (rebuild the projections after
+/// one). `FleetStatsAggregateTests` checks the aggregate against a recount after ingests, rebuilds,
+/// incremental appends and merges; `FlushPathTests` that the rows and the counts move in the same flush.
 ///
 /// ``DeviceStatusProjection`` runs ``schema`` at the end of a rebuild, after filling `device_status`
 /// (dropping that table drops the trigger). Until projection version 6 (issue 13) triggers after INSERT

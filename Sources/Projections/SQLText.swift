@@ -17,7 +17,16 @@ struct SQLText: DatabaseValueConvertible, Hashable, Sendable {
     }
 
     var databaseValue: DatabaseValue {
-        value.utf8.contains(0) ? Data(value.utf8).databaseValue : value.databaseValue
+        containsNUL ? Data(value.utf8).databaseValue : value.databaseValue
+    }
+
+    /// Whether the UTF-8 bytes hold a 0: one `memchr` over a native string's bytes (a byte loop over
+    /// `utf8` was ~4% of a debug build's ingest, one check per bound text).
+    private var containsNUL: Bool {
+        value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+            return memchr(base, 0, bytes.count) != nil
+        } ?? value.utf8.contains(0)
     }
 
     static func fromDatabaseValue(_ dbValue: DatabaseValue) -> SQLText? {
