@@ -1,0 +1,151 @@
+import EnrollmentDomain
+import EventStore
+import Foundation
+import PostgresStore
+import TestSupport
+import Testing
+
+/// Faults under load: the server killed and restarted, writers' connections cut. Every acknowledged event
+/// survives where it was acknowledged, no batch is partial, positions stay gapless, `verify` passes.
+@Suite(.enabled(if: LogBackend.available.contains(.postgres)), .serialized)
+struct PostgresFaultTests {
+    /// Four writers append while the server is stopped with `pg_ctl stop -m immediate` (every backend
+    /// killed, no checkpoint) and started again: the writers' transactions in flight fail with their
+    /// connections, are tried again on new ones once the server is back, and the log comes out whole.
+    @Test(.timeLimit(.minutes(4)))
+    func anImmediateShutdownMidLoadLosesNoAcknowledgedEventAndLeavesNoPartialBatch() async throws {
+        // A cluster of its own: the shared one must not stop under other tests.
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let database = try cluster.makeDatabase()
+        let configuration = PostgresStoreConfiguration(
+            connections: 2,
+            reconnect: RetryPolicy(attempts: 12, baseDelay: .milliseconds(100), maximumDelay: .seconds(2)))
+        let stores = try await PostgresFixture.writers(4, database, configuration: configuration)
+        let tried = Counter()
+        let crash = Task {
+            // Once the load runs, kill the server, leave it down a moment, start it again.
+            while tried.value < 40 { try await Task.sleep(for: .milliseconds(10)) }
+            try cluster.stopImmediately()
+            try await Task.sleep(for: .milliseconds(500))
+            try cluster.start()
+            return tried.value
+        }
+        let (batches, errors) = await PostgresFixture.load(
+            stores, batches: 60, size: 5, until: .now + .seconds(90)
+        ) { tried.increment() }
+        let triedBeforeRestart = try await crash.value
+        #expect(triedBeforeRestart >= 40)
+        #expect(errors.isEmpty, "the writers reconnected within their retries: \(errors.prefix(3))")
+        var reconnected = 0
+        for store in stores { reconnected += await store.reconnectedTransactions }
+        #expect(reconnected >= 1, "some transaction was in flight when the server died")
+        #expect(batches.filter { $0.positions != nil }.count == batches.count - errors.count)
+        try await PostgresFixture.expectNothingLost(batches, in: stores[0])
+        for store in stores { await store.close() }
+    }
+
+    /// A writer's backend terminated (`pg_terminate_backend`) while its append waits inside the
+    /// transaction: the transaction is lost with the connection, tried again on a new one, stored once.
+    @Test(.timeLimit(.minutes(3)))
+    func aConnectionCutMidTransactionIsRetriedOnANewConnectionAndStoredOnce() async throws {
+        let database = try #require(PostgresFixture.cluster).makeDatabase()
+        let store = try await PostgresFixture.writer(database)
+        try await store.append([ContractEvents.event("UE-a", 0)])
+        let result = try await Self.withBlockedAppend(
+            database, store: store,
+            events: [
+                ContractEvents.event("UE-a", 1), ContractEvents.event("UE-a", 2),
+            ])
+        #expect(try result.get().outcomes == [.appended(position: 2), .appended(position: 3)])
+        #expect(await store.reconnectedTransactions == 1)
+        #expect(try await store.verify().ok)
+        await store.close()
+    }
+
+    /// With no reconnection left the append fails with a clear error that says what happened, and
+    /// nothing of the batch is stored.
+    @Test(.timeLimit(.minutes(3)))
+    func aWriterOutOfRetriesFailsClearlyAndStoresNothingOfTheBatch() async throws {
+        let database = try #require(PostgresFixture.cluster).makeDatabase()
+        let store = try await PostgresFixture.writer(
+            database, configuration: PostgresStoreConfiguration(reconnect: RetryPolicy(attempts: 1)))
+        try await store.append([ContractEvents.event("UE-a", 0)])
+        let result = try await Self.withBlockedAppend(
+            database, store: store,
+            events: [
+                ContractEvents.event("UE-a", 1), ContractEvents.event("UE-a", 2),
+            ])
+        guard case .failure(let error) = result else {
+            Issue.record("the append succeeded without a retry")
+            return
+        }
+        let failure = try #require(error as? EventStoreError)
+        #expect(failure.code == .unavailable)
+        #expect(failure.description.contains("PostgreSQL could not be reached (57P01"), "\(failure)")
+        #expect(failure.description.contains("in 1 attempts"))
+        #expect(try await store.head().position == 1)
+        #expect(try await store.verify().ok)
+        await store.close()
+    }
+
+    /// Under load from four writers, a task terminates writers' backends again and again: every batch is
+    /// stored whole or not at all, every acknowledged one where it was acknowledged.
+    @Test(.timeLimit(.minutes(4)))
+    func connectionsCutAgainAndAgainUnderLoadLoseNothingAcknowledged() async throws {
+        let database = try #require(PostgresFixture.cluster).makeDatabase()
+        let configuration = PostgresStoreConfiguration(
+            connections: 2, reconnect: RetryPolicy(attempts: 10, baseDelay: .milliseconds(20)))
+        let stores = try await PostgresFixture.writers(4, database, configuration: configuration)
+        let done = Counter()
+        let killer = Task {
+            var killed = 0
+            while done.value == 0, killed < 400 {
+                let output = try database.cluster.psql(
+                    """
+                    SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                    WHERE usename = '\(database.writer)' AND state <> 'idle'
+                    """)
+                killed += Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            return killed
+        }
+        let (batches, errors) = await PostgresFixture.load(
+            stores, batches: 40, size: 5, until: .now + .seconds(60))
+        done.increment()
+        let killed = try await killer.value
+        #expect(killed >= 1, "some backend was terminated mid-work")
+        try await PostgresFixture.expectNothingLost(batches, in: stores[0])
+        let acknowledged = batches.filter { $0.positions != nil }.count
+        #expect(acknowledged + errors.count == batches.count)
+        #expect(acknowledged >= batches.count / 2, "most batches got through: \(errors.prefix(2))")
+        for store in stores { await store.close() }
+    }
+
+    /// Runs an append that blocks inside its transaction (after the position lock, waiting for a table lock
+    /// another session holds), terminates the append's backend, then lets go; the append's outcome.
+    static func withBlockedAppend(
+        _ database: PostgresCluster.Database, store: PostgresEventStore, events: [NewEvent]
+    ) async throws -> Result<AppendResult, any Error> {
+        let lock = try await TableLock.take(database)
+        let append = Task { () -> Result<AppendResult, any Error> in
+            do { return .success(try await store.append(events)) } catch { return .failure(error) }
+        }
+        let waiter = try await lock.firstWaiter()
+        #expect(waiter != nil, "the append was waiting inside its transaction")
+        if let waiter { try await lock.terminate(waiter) }
+        try await lock.release()
+        return await append.value
+    }
+}
+
+/// A counter shared between tasks.
+final class Counter: @unchecked Sendable {
+    // @unchecked: `count` is only touched under `lock`.
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+    func increment() { lock.withLock { count += 1 } }
+}
