@@ -54,7 +54,10 @@ extension PostgresEventStore {
             try await connection.query("COMMIT", logger: logger)
             return value
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            // A lost connection rolled the transaction back with it; a query on it could wait for ever.
+            if !PostgresErrors.isConnectionLoss(error) {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+            }
             throw error
         }
     }

@@ -19,7 +19,8 @@ struct PostgresStandbyTests {
         let writer = try await PostgresFixture.writer(database)
         try await writer.append(try ContractEvents.sample())
         let key = directory.path("audit.key")
-        #expect(try CommandLineTool.run(["keygen", "--origin", "example.com/enrollment-audit", "--out", key]).status == 0)
+        #expect(
+            try CommandLineTool.run(["keygen", "--origin", "example.com/enrollment-audit", "--out", key]).status == 0)
 
         let standby = try PostgresCluster(standbyOf: primary)
         defer { standby.stop() }
