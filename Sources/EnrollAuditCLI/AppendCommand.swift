@@ -56,8 +56,14 @@ extension EnrollAudit {
                 }
                 expectations[streams.first!] = expectedVersion
             }
-            let store = try storeOptions.openForWriting()
-            let result = try store.append(batch, expectedVersions: expectations)
+            let result: AppendResult
+            if try storeOptions.postgresAddress != nil {
+                // The log only: PostgreSQL keeps no read models yet (docs/postgres.md).
+                let (events, expected) = (batch, expectations)
+                result = try storeOptions.withLog(.create) { try await $0.append(events, expectedVersions: expected) }
+            } else {
+                result = try storeOptions.openForWriting().append(batch, expectedVersions: expectations)
+            }
             for (event, outcome) in zip(batch, result.outcomes) {
                 switch outcome {
                 case .appended(let position):

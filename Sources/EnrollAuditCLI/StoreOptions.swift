@@ -52,7 +52,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Runs `body` with the log, on either backend, from the synchronous command (``BlockingRun``), and
-    /// closes it after. This is the one way the log-only commands (verify, export, checkpoint, tail, copy)
+    /// closes it after. This is the one way the log-only commands (append, verify, export, checkpoint, tail, copy)
     /// reach a store, so they work on `postgres://` addresses as on files.
     func withLog<T: Sendable>(_ access: LogAccess, _ body: @escaping @Sendable (any EventLog) async throws -> T)
         throws -> T
@@ -104,9 +104,9 @@ struct StoreOptions: ParsableArguments {
         throw CLIFailure(
             .usage,
             "error: this command does not run on PostgreSQL yet: the PostgreSQL backend keeps the log, its tree and "
-                + "checkpoints, but not yet the read models (projections) that ingest, append, queries, rebuild, "
+                + "checkpoints, but not yet the read models (projections) that ingest, queries, rebuild, "
                 + "serve, backup, import, demo, export --id/--user and verify --projections need; on postgres:// run "
-                + "verify, export, checkpoint, tail or copy (docs/postgres.md)")
+                + "append, verify, export, checkpoint, tail or copy (docs/postgres.md)")
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another

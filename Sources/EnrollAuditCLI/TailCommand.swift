@@ -1,7 +1,9 @@
 import ArgumentParser
+import EnrollmentDomain
 import EventStore
 import Export
 import Foundation
+import PostgresStore
 
 extension EnrollAudit {
     struct Tail: ParsableCommand {
@@ -9,7 +11,9 @@ extension EnrollAudit {
             abstract: "Print events in position order as NDJSON, and with --follow keep printing new ones.",
             discussion: """
                 With --follow, events appended by other processes are printed as they commit, each exactly \
-                once, in position order. It sleeps on file-change notifications (inotify; on macOS it polls every 200 ms), not a busy loop. \
+                once, in position order. It sleeps on file-change notifications (inotify; on macOS it polls every 200 ms), not a busy loop; \
+                on PostgreSQL it wakes on the NOTIFY of each append (LISTEN), and reads every --poll-interval \
+                seconds as well, in case a notification is missed or LISTEN fails (a hot standby). \
                 Stop it with Ctrl-C.
                 """)
 
@@ -28,9 +32,19 @@ extension EnrollAudit {
         @Flag(help: "Keep running and print events as they are appended.")
         var follow = false
 
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp(
+                "PostgreSQL: with --follow, also read every this many seconds, whatever LISTEN says.",
+                valueName: "seconds"))
+        var pollInterval: Double = 2
+
         func validate() throws {
             if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
             if after < 0 { throw ValidationError("--after must not be negative") }
+            if !(0.05...3600).contains(pollInterval) {
+                throw ValidationError("--poll-interval must be between 0.05 and 3600 seconds")
+            }
         }
 
         func run() throws {
@@ -60,32 +74,34 @@ extension EnrollAudit {
             }
         }
 
-        /// The same through the backend-neutral log (PostgreSQL): pages of events after the last one printed;
-        /// with --follow, an empty page waits 200 ms before asking again (polling: LISTEN/NOTIFY is not used
-        /// yet, docs/postgres.md).
+        /// The same on PostgreSQL: pages of events after the last one printed; with --follow, woken by the
+        /// NOTIFY of each append and by a poll every --poll-interval (``PostgresEventStore/follow``).
         func tailLog() throws {
             let sink = Unchecked(try ByteSink(output: Terminal.output, lz4: false))
-            let (after, limit, follow) = (after, limit, follow)
+            let (after, limit, follow, poll) = (after, limit, follow, Duration.milliseconds(Int(pollInterval * 1000)))
             try storeOptions.withLog(.read) { log in
-                var position = after
-                var printed = 0
-                while true {
-                    let wanted = follow ? 4096 : min(4096, limit.map { $0 - printed } ?? 4096)
-                    guard wanted > 0 else { return }
-                    let page = try await log.events(after: position, limit: wanted)
+                @Sendable func write(_ page: [RecordedEvent]) throws {
                     for event in page {
                         var line: [UInt8] = []
                         event.exportJSON.write(to: &line)
                         line.append(0x0A)
                         try sink.value.write(line)
-                        position = event.position
-                        printed += 1
                     }
                     try sink.value.flush()
-                    if page.isEmpty {
-                        guard follow else { return }
-                        try await Task.sleep(for: .milliseconds(200))
-                    }
+                }
+                if follow, let store = log as? PostgresEventStore {
+                    return try await store.follow(after: after, pollInterval: poll) { try write($0) }
+                }
+                var position = after
+                var printed = 0
+                while true {
+                    let wanted = min(4096, limit.map { $0 - printed } ?? 4096)
+                    guard wanted > 0 else { return }
+                    let page = try await log.events(after: position, limit: wanted)
+                    guard let last = page.last else { return }
+                    try write(page)
+                    position = last.position
+                    printed += page.count
                 }
             }
         }

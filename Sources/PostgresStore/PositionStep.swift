@@ -37,8 +37,10 @@ final class PositionStep {
 
     /// Takes the position lock (held to commit) and reads the head and the tree's right edge.
     static func begin(_ connection: PostgresConnection, logger: Logger) async throws -> PositionStep {
-        try await connection.query(
-            "SELECT pg_advisory_xact_lock(\(PostgresEventStore.positionLockKey))", logger: logger)
+        // Collected: a SELECT's error (a standby refuses the lock) arrives with its rows, not before them.
+        _ = try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(PostgresEventStore.positionLockKey))", logger: logger
+        ).collect()
         var position: Int64 = 0
         var hash = EventHashing.genesis
         for try await (last, lastHash) in try await connection.query(
@@ -84,8 +86,15 @@ final class PositionStep {
         versions[event.stream] = version
     }
 
-    /// Inserts the batch's rows and nodes (the lock is still held: the caller commits next).
+    /// Inserts the batch's rows and nodes, and queues the notification of the new head for the followers
+    /// (``PostgresEventStore/notificationChannel``; PostgreSQL delivers it when, and only if, the
+    /// transaction commits). The lock is still held: the caller commits next.
     func flush() async throws {
+        if !rows.positions.isEmpty {
+            _ = try await connection.query(
+                "SELECT pg_notify(\(PostgresEventStore.notificationChannel), \(String(position)))", logger: logger
+            ).collect()
+        }
         for chunk in rows.chunks(of: Self.chunk) {
             try await connection.query(
                 """

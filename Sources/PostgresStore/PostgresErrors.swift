@@ -14,6 +14,31 @@ enum PostgresErrors {
         return state == "40001" || state == "40P01"
     }
 
+    /// The connection is gone or unusable (lost, refused, the server shutting down or starting up, the
+    /// backend terminated): a transaction on it rolled back, unless it was lost during COMMIT.
+    static func isConnectionLoss(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        if let state = sqlState(error) {
+            return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+        }
+        return [.serverClosedConnection, .connectionError, .uncleanShutdown].contains(error.code)
+    }
+
+    /// The error of the last attempt: a lost connection says how long it was tried; anything else is
+    /// ``translate(_:location:)``.
+    static func outOfAttempts(_ error: any Error, attempts: Int, since start: ContinuousClock.Instant, location: String)
+        -> any Error
+    {
+        guard isConnectionLoss(error) else { return translate(error, location: location) }
+        let seconds = (ContinuousClock.now - start).components.seconds
+        return EventStoreError(
+            .unavailable,
+            "PostgreSQL could not be reached (\(PostgresEventStore.describe(error))) in \(attempts) attempts over "
+                + "\(seconds) s: a transaction in flight was rolled back, or, if the connection was lost during "
+                + "COMMIT, may have committed (appending the same batch again is safe: it comes back as duplicates)",
+            path: location)
+    }
+
     /// PSQLError's own description hides the server's message (it may hold data): keep the message and
     /// the SQLSTATE, never the query's parameters.
     static func translate(_ error: any Error, location: String) -> any Error {
@@ -32,6 +57,9 @@ enum PostgresErrors {
             return EventStoreError(.diskFull, "the disk is full; nothing of this write was stored", path: location)
         case "3D000", "28000", "28P01": return EventStoreError(.storeNotFound, message, path: location)
         case "40001", "40P01", "55P03", "57014": return EventStoreError(.busy, message, path: location)
+        case "25006":
+            return EventStoreError(
+                .readOnly, "the server is read-only (a hot standby?): write to the primary: \(message)", path: location)
         case "23001": return EventStoreError(.readOnly, "the log is append-only: \(message)", path: location)
         default:
             if state.hasPrefix("08") || state.hasPrefix("57P") {

@@ -3,7 +3,7 @@ import PostgresNIO
 
 /// Where a PostgreSQL store is: a `postgres://` (or `postgresql://`) address in libpq's URI form.
 ///
-/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?host=/socket/dir&sslmode=disable|require]`. A `host`
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?host=/socket/dir&sslmode=disable|require&pool_size=N]`. A `host`
 /// parameter that is a directory (or an empty host) connects through the Unix socket
 /// `DIR/.s.PGSQL.PORT`, as libpq does. TLS: `sslmode=require` insists on it, `disable` (the default on a
 /// socket and on loopback) never asks, anything else prefers it.
@@ -17,6 +17,8 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// The directory of the Unix socket, when `host` is `nil`.
     public var socketDirectory: String?
     public var tlsMode: TLSMode
+    /// The most connections a store's pool opens (`pool_size`, 1 to 1000), when the address names it.
+    public var poolSize: Int?
 
     /// How the connection uses TLS.
     public enum TLSMode: String, Sendable, Hashable {
@@ -70,8 +72,14 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         } else {
             tlsMode = isLocal ? .disable : .prefer
         }
-        for name in query.keys where !["host", "sslmode"].contains(name) {
-            throw Malformed(reason: "the parameter '\(name)' is not supported (host, sslmode are)")
+        if let size = query["pool_size"] {
+            guard let value = Int(size), (1...1000).contains(value) else {
+                throw Malformed(reason: "pool_size '\(size)' is not a number of connections from 1 to 1000")
+            }
+            poolSize = value
+        }
+        for name in query.keys where !["host", "sslmode", "pool_size"].contains(name) {
+            throw Malformed(reason: "the parameter '\(name)' is not supported (host, sslmode, pool_size are)")
         }
     }
 
@@ -105,6 +113,28 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         } else {
             let directory = socketDirectory ?? "/var/run/postgresql"
             configuration = PostgresConnection.Configuration(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: password,
+                database: database)
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// The pool's configuration for postgres-nio's `PostgresClient` (the same server, user and TLS).
+    func clientConfiguration() throws -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let host {
+            let tls: PostgresClient.Configuration.TLS
+            switch tlsMode {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(.makeClientConfiguration())
+            case .require: tls = .require(.makeClientConfiguration())
+            }
+            configuration = PostgresClient.Configuration(
+                host: host, port: port, username: user, password: password, database: database, tls: tls)
+        } else {
+            let directory = socketDirectory ?? "/var/run/postgresql"
+            configuration = PostgresClient.Configuration(
                 unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: password,
                 database: database)
         }

@@ -39,8 +39,9 @@ extension PostgresEventStore {
         }
         do {
             try await transaction { connection in
-                try await connection.query(
-                    "SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
+                _ = try await connection.query(
+                    "SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger
+                ).collect()
                 try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.table), logger: logger)
                 let now = try await Self.appliedMigrations(connection, logger: logger)
                 for migration in PostgresMigrations.all where !now.contains(migration.id) {

@@ -17,13 +17,14 @@ public final class PostgresCluster: @unchecked Sendable {
     public let directory: TemporaryDirectory
     /// The directory of the server's socket (`?host=` of an address).
     public let socketDirectory: String
-    /// The port that names the socket (`.s.PGSQL.PORT`); the server listens on no TCP port.
-    public let port = 5432
+    /// The port that names the socket (`.s.PGSQL.PORT`); the shared server listens on no TCP port.
+    public let port: Int
     /// The superuser `initdb` created.
     public let superuser = "postgres"
     private let binaries: URL
     private let runAs: String?
     private let dataDirectory: String
+    private let serverOptions: String
     private let lock = NSLock()
     private var databases = 0
 
@@ -52,15 +53,46 @@ public final class PostgresCluster: @unchecked Sendable {
         }
     }()
 
+    /// How a cluster of a test of its own listens (the shared one: only on its socket).
+    public struct Configuration: Sendable {
+        /// TCP addresses to listen on besides the socket (`listen_addresses`); none by default.
+        public var listenAddresses: [String] = []
+        /// The TCP port, which also names the socket.
+        public var port = 5432
+        /// Lines appended to `pg_hba.conf` (say `host all all 10.0.0.0/8 trust`).
+        public var hba: [String] = []
+
+        public init(listenAddresses: [String] = [], port: Int = 5432, hba: [String] = []) {
+            self.listenAddresses = listenAddresses
+            self.port = port
+            self.hba = hba
+        }
+    }
+
     /// Initialises and starts a new cluster.
-    public init() throws {
+    public convenience init(_ configuration: Configuration = Configuration()) throws {
+        try self.init(configuration: configuration, standbyOf: nil)
+    }
+
+    /// A hot standby of `primary` by streaming replication: `pg_basebackup -R` of it (through its socket,
+    /// as its superuser), started on a socket of its own. It replays the primary's WAL and refuses writes.
+    public convenience init(standbyOf primary: PostgresCluster) throws {
+        try self.init(configuration: Configuration(port: primary.port), standbyOf: primary)
+    }
+
+    private init(configuration: Configuration, standbyOf primary: PostgresCluster?) throws {
         guard let binaries = Self.findBinaries() else {
             throw ClusterError("PostgreSQL is not installed: no initdb on PATH or under /usr/lib/postgresql/*/bin")
         }
         self.binaries = binaries
+        port = configuration.port
         directory = TemporaryDirectory()
         dataDirectory = directory.path("data")
         socketDirectory = directory.path("socket")
+        serverOptions = [
+            "-k", socketDirectory, "-c", "listen_addresses=\(configuration.listenAddresses.joined(separator: ","))",
+            "-p", "\(port)", "-c", "fsync=off", "-c", "deadlock_timeout=10s", "-c", "max_connections=200",
+        ].map { "'\($0)'" }.joined(separator: " ")
         if geteuid() == 0 {
             guard getpwnam("postgres") != nil else {
                 throw ClusterError("running as root and there is no 'postgres' user to run initdb as")
@@ -73,15 +105,36 @@ public final class PostgresCluster: @unchecked Sendable {
         if let runAs {
             try Self.run(URL(fileURLWithPath: "/bin/chown"), ["-R", "\(runAs):", directory.url.path])
         }
-        try runTool(
-            "initdb", ["-D", dataDirectory, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--no-sync"])
-        let options = [
-            "-k", socketDirectory, "-c", "listen_addresses=", "-p", "\(port)", "-c", "fsync=off",
-            "-c", "deadlock_timeout=10s", "-c", "max_connections=60",
-        ].map { "'\($0)'" }.joined(separator: " ")
+        if let primary {
+            try runTool(
+                "pg_basebackup",
+                [
+                    "-D", dataDirectory, "-R", "-X", "stream", "-h", primary.socketDirectory, "-p", "\(primary.port)",
+                    "-U", primary.superuser, "--no-sync",
+                ])
+        } else {
+            try runTool(
+                "initdb", ["-D", dataDirectory, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--no-sync"])
+            if !configuration.hba.isEmpty {
+                let hba = URL(fileURLWithPath: dataDirectory).appendingPathComponent("pg_hba.conf")
+                let text = try String(contentsOf: hba, encoding: .utf8)
+                try Data((text + configuration.hba.joined(separator: "\n") + "\n").utf8).write(to: hba)
+            }
+        }
+        try start()
+    }
+
+    /// Starts the server (again, after ``stopImmediately()``), waiting until it accepts connections.
+    public func start() throws {
         try runTool(
             "pg_ctl",
-            ["-D", dataDirectory, "-l", directory.path("server.log"), "-w", "-t", "60", "-o", options, "start"])
+            ["-D", dataDirectory, "-l", directory.path("server.log"), "-w", "-t", "60", "-o", serverOptions, "start"])
+    }
+
+    /// Stops the server as a crash would (`pg_ctl stop -m immediate`: no checkpoint, every backend killed);
+    /// the next ``start()`` recovers from the WAL.
+    public func stopImmediately() throws {
+        try runTool("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
     }
 
     /// Stops the server at once and removes its directory (the data is thrown away).
@@ -90,9 +143,10 @@ public final class PostgresCluster: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory.url)
     }
 
-    /// A `postgres://` address of `database` as `user`, through the socket.
-    public func address(user: String, database: String) -> String {
-        "postgres://\(user)@/\(database)?host=\(socketDirectory)"
+    /// A `postgres://` address of `database` as `user`, through the socket, or through TCP to `host`.
+    public func address(user: String, database: String, host: String? = nil) -> String {
+        guard let host else { return "postgres://\(user)@/\(database)?host=\(socketDirectory)" }
+        return "postgres://\(user)@\(host):\(port)/\(database)"
     }
 
     /// Runs SQL as the superuser with `psql` (stops at the first error).
