@@ -15,11 +15,9 @@ extension EventAppender {
         _ event: NewEvent, position: Int64, version: Int64, recordedAt: Timestamp, hash: [UInt8]
     ) throws {
         let id = event.eventID.lowercasedString
-        do {
-            try event.validateData()
-        } catch {
-            throw EventStoreError(
-                .invalidEvent, error.description, stream: event.stream, position: position, eventID: id)
+        let prepared = preparer.prepare(event)
+        if let invalid = prepared.invalidReason {
+            throw EventStoreError(.invalidEvent, invalid, stream: event.stream, position: position, eventID: id)
         }
         guard position == headPosition + 1 else {
             throw EventStoreError(
@@ -32,18 +30,17 @@ extension EventAppender {
                 .invalidEvent, "version \(version) does not follow the stream's version \(entry.version)",
                 stream: event.stream, position: position, eventID: id)
         }
-        let data = event.canonicalData
-        let canonical = EventHashing.canonicalBytes(
-            position: position, version: version, recordedAt: recordedAt, event: event, data: data)
-        guard EventHashing.chain(previous: headHash, canonical: canonical) == hash else {
+        var scratch: [UInt8] = []
+        let chained = prepared.chainHash(
+            previous: headHash, position: position, version: version, recordedAt: recordedAt, scratch: &scratch)
+        guard chained == hash else {
             throw EventStoreError(
                 .corrupt, "the hash at position \(position) does not match its content and predecessor",
                 position: position, eventID: id)
         }
         guard
             try store(
-                event, data: data, streamID: entry.id, position: position, version: version, recordedAt: recordedAt,
-                hash: hash)
+                prepared, streamID: entry.id, position: position, version: version, recordedAt: recordedAt, hash: hash)
         else {
             throw EventStoreError(.invalidEvent, "the event id is repeated", position: position, eventID: id)
         }

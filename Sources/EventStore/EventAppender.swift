@@ -10,7 +10,10 @@ import GRDB
 public final class EventAppender {
     let db: Database
     let codec: PayloadCodec
-    let encoder: PayloadCodec.Encoder
+    /// Prepares the events handed to ``append(_:expectedVersion:)-(NewEvent,_)`` unprepared.
+    let preparer: EventPreparer
+    /// The bytes of the hashes' last pieces, reused from event to event.
+    private var scratch: [UInt8] = []
     /// The inline projections' writers for this transaction.
     let projections: ProjectionWriters
     private(set) var headPosition: Int64
@@ -34,7 +37,8 @@ public final class EventAppender {
     {
         self.db = db
         self.codec = codec
-        self.encoder = codec.makeEncoder()
+        self.preparer = EventPreparer(encoder: codec.makeEncoder())
+        scratch.reserveCapacity(512)
         self.clock = clock
         insertEvent = try EventRowInsert(db)
         tree = try MerkleTreeWriter(db)
@@ -68,13 +72,23 @@ public final class EventAppender {
     ///   caller's transaction is then rolled back by ``SQLiteEventStore/write(_:)``.
     @discardableResult
     public func append(_ event: NewEvent, expectedVersion: Int64? = nil) throws -> AppendOutcome {
-        do {
-            try event.validateData()
-        } catch {
-            throw EventStoreError(
-                .invalidEvent, error.description, stream: event.stream, eventID: event.eventID.lowercasedString)
+        try append(preparer.prepare(event), expectedVersion: expectedVersion)
+    }
+
+    /// Prepares `event` on the writer's own thread (see ``EventPreparer``).
+    public func prepare(_ event: NewEvent) -> PreparedEvent {
+        preparer.prepare(event)
+    }
+
+    /// Appends one event prepared ahead (``EventPreparer``), or recognises it as a duplicate: the same as
+    /// ``append(_:expectedVersion:)-(NewEvent,_)`` of its event, with the position-free work already done.
+    @discardableResult
+    public func append(_ prepared: PreparedEvent, expectedVersion: Int64? = nil) throws -> AppendOutcome {
+        let event = prepared.event
+        if let invalid = prepared.invalidReason {
+            throw EventStoreError(.invalidEvent, invalid, stream: event.stream, eventID: event.eventID.lowercasedString)
         }
-        let data = event.canonicalData
+        let data = prepared.data
         var existingEntry = try streamEntry(event.stream)
         // Before creating a stream or checking an expected version, look for the event's twin: a retried
         // append is a duplicate, not a conflict, and a duplicate must not leave a new stream behind.
@@ -94,13 +108,11 @@ public final class EventAppender {
         let position = headPosition + 1
         let version = entry.version + 1
         let recordedAt = clock()
-        let canonical = EventHashing.canonicalBytes(
-            position: position, version: version, recordedAt: recordedAt, event: event, data: data)
-        let hash = EventHashing.chain(previous: headHash, canonical: canonical)
+        let hash = prepared.chainHash(
+            previous: headHash, position: position, version: version, recordedAt: recordedAt, scratch: &scratch)
         guard
             try store(
-                event, data: data, streamID: entry.id, position: position, version: version, recordedAt: recordedAt,
-                hash: hash)
+                prepared, streamID: entry.id, position: position, version: version, recordedAt: recordedAt, hash: hash)
         else {
             guard let twin = try twinOutcome(of: event, data: data) else {
                 throw EventStoreError(.database, "the insert of event \(event.eventID.lowercasedString) was ignored")
@@ -115,17 +127,18 @@ public final class EventAppender {
     ///
     /// - Returns: `false` when an event with the same id is already stored (nothing was written).
     func store(
-        _ event: NewEvent, data: [UInt8], streamID: Int64, position: Int64, version: Int64, recordedAt: Timestamp,
+        _ prepared: PreparedEvent, streamID: Int64, position: Int64, version: Int64, recordedAt: Timestamp,
         hash: [UInt8]
     ) throws -> Bool {
+        let event = prepared.event
         let inserted = try insertEvent.insert(
             EventRowInsert.Row(
                 position: position, eventID: event.eventID, streamID: streamID, version: version, event: event,
-                recordedAt: recordedAt, encoded: encoder.encode(data), dataSize: data.count, hash: hash))
+                recordedAt: recordedAt, encoded: prepared.encoded, dataSize: prepared.data.count, hash: hash))
         guard inserted else { return false }
         try tree.append(
-            leafHash: EventLeaf.hash(
-                position: position, version: version, recordedAt: recordedAt, hash: hash, event: event, data: data),
+            leafHash: prepared.leafHash(
+                position: position, version: version, recordedAt: recordedAt, hash: hash, scratch: &scratch),
             treeSize: headPosition)
         headPosition = position
         headHash = hash
@@ -141,6 +154,11 @@ public final class EventAppender {
     /// Appends several events atomically within the transaction: all of them, or (when one throws)
     /// none, leaving the transaction usable for the next record.
     public func appendAll(_ events: [NewEvent]) throws -> [AppendOutcome] {
+        try appendAll(events.map(preparer.prepare))
+    }
+
+    /// Appends several prepared events atomically within the transaction, as ``appendAll(_:)-([NewEvent])``.
+    public func appendAll(_ events: [PreparedEvent]) throws -> [AppendOutcome] {
         if events.count == 1 { return [try append(events[0])] }
         let savedPosition = headPosition
         let savedHash = headHash

@@ -24,7 +24,6 @@ public enum EventHashing {
         out.integer("occurred_at", event.occurredAt.milliseconds)
         out.integer("position", position)
         out.integer("recorded_at", recordedAt.milliseconds)
-        out.integer("schema", Int64(event.schema))
         out.envelopeTail(event, version: version)
         return out.finish()
     }

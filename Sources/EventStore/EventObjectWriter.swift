@@ -14,6 +14,13 @@ struct EventObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
+    /// A writer of members that continue an object begun elsewhere: no `{`, and a `,` before the first
+    /// member (the pieces of a ``PreparedEvent``).
+    init(continuing style: JSONStyle) {
+        self.style = style
+        empty = false
+    }
+
     /// Starts the member `name` (a plain ASCII key, written as is).
     mutating func key(_ name: StaticString) {
         if !empty { bytes.append(UInt8(ascii: ",")) }
@@ -49,13 +56,20 @@ struct EventObjectWriter {
         body(&bytes)
     }
 
-    /// The last members of both forms, alike in each: `source, stream, type, user, version`.
+    /// The last members of both forms, alike in each: `schema, source, stream, type, user, version`.
     mutating func envelopeTail(_ event: NewEvent, version: Int64) {
+        envelopeTail(event)
+        JSONValue.int(version).write(to: &bytes, style: style)
+    }
+
+    /// The last members up to the key of `version`, whose value only the writer knows.
+    mutating func envelopeTail(_ event: NewEvent) {
+        integer("schema", Int64(event.schema))
         string("source", event.source)
         string("stream", event.stream)
         string("type", event.type)
         string("user", event.user)
-        integer("version", version)
+        key("version")
     }
 
     /// The object, closed.

@@ -1,43 +1,47 @@
+import EnrollmentDomain
+import EventStore
 import Foundation
 
-/// Reads and decodes records on a second thread, ahead of the appends: on a machine with two cores the
-/// next records are parsed while the previous ones are stored.
+/// Reads, decodes and prepares records on a worker thread, ahead of the appends: on a machine with two
+/// cores the next records are parsed, validated, canonicalised, compressed and half hashed
+/// (``EventPreparer``) while the writer thread links the previous ones into the chain and the tree and
+/// stores them.
 ///
-/// Records come out in input order, each as soon as it is decoded (a slow pipe is not held back until a
-/// batch fills), and a read error comes out after the records before it. Bounded: the reading thread
-/// waits when ``capacity`` records are waiting. The ``RecordStream`` belongs to the reading thread once
-/// ``start()`` is called.
+/// Records come out in input order, each as soon as it is prepared (a slow pipe is not held back until a
+/// batch fills), and a read error comes out after the records before it. Bounded: the worker waits when
+/// ``capacity`` records wait in its ``BoundedQueue``; with the batch the writer took last, at most twice
+/// that many records are held. The ``RecordStream`` belongs to the worker once ``start()`` is called.
 final class RecordPrefetcher: @unchecked Sendable {
-    typealias Item = (input: String, format: InputFormat, record: DecodedRecord)
+    // @unchecked: the stream and the preparer are used by the worker thread only, after `start()`; the
+    // queue is the one thing both threads touch, and it locks.
+    typealias Item = (input: String, format: InputFormat, record: DecodedRecord, prepared: [PreparedEvent])
 
-    private enum End {
-        case finished
-        case failure(any Error, input: String)
+    /// A read error with the input it happened in.
+    private struct ReadFailure: Error {
+        var error: any Error
+        var input: String
     }
 
     private let stream: RecordStream
-    let capacity: Int
-    private let condition = NSCondition()
-    // Shared between the threads, under `condition`:
-    private var ready: [Item] = []
-    private var end: End?
-    private var stopped = false
-    /// Each side says when it waits, so the other wakes it (one flag for both could be cleared by the
-    /// wrong side and leave both waiting).
-    private var consumerWaiting = false
-    private var producerWaiting = false
+    private let preparer: EventPreparer?
+    private let queue: BoundedQueue<Item>
     // The consumer's own:
     private var taken: [Item] = []
     private var index = 0
     /// The input of the record last returned (or of the read error thrown).
     private(set) var currentName = "-"
 
-    init(_ stream: RecordStream, capacity: Int = 4_096) {
+    /// The records of `stream`, with their events prepared by `preparer` (none without one).
+    init(_ stream: RecordStream, capacity: Int = 4_096, preparer: EventPreparer? = nil) {
         self.stream = stream
-        self.capacity = max(1, capacity)
+        self.preparer = preparer
+        queue = BoundedQueue(capacity: capacity)
     }
 
-    /// Starts the reading thread.
+    /// The most records waiting at once.
+    var capacity: Int { queue.capacity }
+
+    /// Starts the worker thread.
     func start() {
         let thread = Thread { [self] in produce() }
         thread.name = "enroll-audit ingest reader"
@@ -45,79 +49,44 @@ final class RecordPrefetcher: @unchecked Sendable {
         thread.start()
     }
 
-    /// Makes the reading thread stop at its next record (call when the consumer gives up early).
+    /// Makes the worker thread stop at its next record (call when the consumer gives up early).
     func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
+        queue.cancel()
     }
 
     /// The next record, or `nil` at the end of the inputs.
     ///
     /// - Throws: the error that stopped the reading (I/O, a damaged `.lz4` frame), in its place.
     func next() throws -> Item? {
-        while true {
-            if index < taken.count {
-                let item = taken[index]
-                index += 1
-                currentName = item.input
-                return item
-            }
-            condition.lock()
-            while ready.isEmpty && end == nil {
-                consumerWaiting = true
-                condition.wait()
-                consumerWaiting = false
-            }
-            guard ready.isEmpty else {
-                // Take everything decoded so far in one go: one lock per batch, not per record.
-                swap(&taken, &ready)
-                ready.removeAll(keepingCapacity: true)
-                index = 0
-                if producerWaiting { condition.broadcast() }
-                condition.unlock()
-                continue
-            }
-            let end = end
-            // The error is thrown once; after it the inputs are finished. Written under the lock: the
-            // reading thread reads `end` too.
-            if case .failure = end { self.end = .finished }
-            condition.unlock()
-            taken.removeAll()
+        if index == taken.count {
             index = 0
-            switch end {
-            case .failure(let error, let input):
-                currentName = input
-                throw error
-            case .finished, nil:
-                return nil
+            do {
+                guard try queue.takeAll(into: &taken) else { return nil }
+            } catch let failure as ReadFailure {
+                currentName = failure.input
+                throw failure.error
             }
         }
+        let item = taken[index]
+        index += 1
+        currentName = item.input
+        return item
     }
 
     private func produce() {
         while true {
-            let result = Result { try stream.next() }
-            condition.lock()
-            while ready.count >= capacity && !stopped {
-                producerWaiting = true
-                condition.wait()
-                producerWaiting = false
-            }
-            guard !stopped else {
-                condition.unlock()
+            do {
+                guard let (input, format, record) = try stream.next() else {
+                    queue.finish()
+                    return
+                }
+                var prepared: [PreparedEvent] = []
+                if let preparer, case .events(let events) = record.outcome { prepared = events.map(preparer.prepare) }
+                guard queue.put((input, format, record, prepared)) else { return }
+            } catch {
+                queue.finish(throwing: ReadFailure(error: error, input: stream.currentName))
                 return
             }
-            switch result {
-            case .success(let item?): ready.append(item)
-            case .success(nil): end = .finished
-            case .failure(let error): end = .failure(error, input: stream.currentName)
-            }
-            let done = end != nil
-            if consumerWaiting { condition.broadcast() }
-            condition.unlock()
-            if done { return }
         }
     }
 }

@@ -18,6 +18,18 @@ public enum EventLeaf {
         position: Int64, version: Int64, recordedAt: Timestamp, hash: [UInt8], event: NewEvent, data: [UInt8]
     ) -> [UInt8] {
         var out = EventObjectWriter(capacity: data.count + 400, style: .jcs)
+        writeHead(of: event, data: data, eventID: event.eventID.lowercasedString, to: &out)
+        // Hex digits and ISO 8601 times are ASCII that JCS writes as they are: straight into the buffer.
+        out.ascii("hash") { hash.appendHex(to: &$0) }
+        out.ascii("occurred_at") { event.occurredAt.appendISO8601(to: &$0) }
+        out.integer("position", position)
+        out.ascii("recorded_at") { recordedAt.appendISO8601(to: &$0) }
+        out.envelopeTail(event, version: version)
+        return out.finish()
+    }
+
+    /// The leaf's first members, `correlation_id, data, event_id`, which no position changes.
+    static func writeHead(of event: NewEvent, data: [UInt8], eventID: String, to out: inout EventObjectWriter) {
         out.string("correlation_id", event.correlationID)
         out.json("data") { bytes in
             if isJCS(canonical: data) {
@@ -26,15 +38,7 @@ public enum EventLeaf {
                 JSONValue.object(event.data).writeJCS(to: &bytes)
             }
         }
-        out.string("event_id", event.eventID.lowercasedString)
-        // Hex digits and ISO 8601 times are ASCII that JCS writes as they are: straight into the buffer.
-        out.ascii("hash") { hash.appendHex(to: &$0) }
-        out.ascii("occurred_at") { event.occurredAt.appendISO8601(to: &$0) }
-        out.integer("position", position)
-        out.ascii("recorded_at") { recordedAt.appendISO8601(to: &$0) }
-        out.integer("schema", Int64(event.schema))
-        out.envelopeTail(event, version: version)
-        return out.finish()
+        out.string("event_id", eventID)
     }
 
     /// The leaf hash of an event, `SHA-256(0x00 || leaf)`.

@@ -15,13 +15,17 @@ struct MerkleNodeInsert {
 
     func insert(level: Int, index: Int64, hash: [UInt8]) throws {
         let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
         sqlite3_bind_int64(handle, 1, Int64(level))
         sqlite3_bind_int64(handle, 2, index)
-        hash.withUnsafeBytes { bytes in
-            _ = sqlite3_bind_blob(handle, 3, bytes.baseAddress, Int32(bytes.count), sqliteTransient)
+        // Bound in place (no copy): the hash is borrowed until the step returns.
+        try hash.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(handle, 3, bytes.baseAddress, Int32(bytes.count), sqliteStatic)
+            try EventRowInsert.step(statement, in: db)
         }
-        try EventRowInsert.step(statement, in: db)
     }
 }
 
