@@ -25,6 +25,10 @@ struct Report {
     var requestedEvents = 0
     /// Why the main size is smaller than requested ("" when it is not).
     var fallback = ""
+    /// Rows left out and why (a peer that could not be installed, no PostgreSQL), printed under the table.
+    var notes: [String] = []
+    /// What measured it, for the first sentence of the Markdown.
+    var command = "`make bench`"
     let started = Date()
     var finished = Date()
     let loadAtStart = Report.loadAverage()
@@ -110,7 +114,7 @@ struct Report {
         let date = ISO8601DateFormatter().string(from: started)
         let seconds = finished.timeIntervalSince(started)
         let text = """
-            Measured \(date) by `make bench` in \(String(format: "%.0f", seconds)) s on \(machine["nproc"]!) cores, \
+            Measured \(date) by \(command) in \(String(format: "%.0f", seconds)) s on \(machine["nproc"]!) cores, \
             \(machine["cpu"]!), \(machine["kernel"]!); load average \(loadAtStart) at the start, \
             \(Report.loadAverage()) at the end. \(Report.count(parameters["native_events"] ?? 0)) native events \
             (\(Report.count(parameters["webhook_lines"] ?? 0)) webhook lines), \
@@ -121,7 +125,7 @@ struct Report {
 
 
             """
-        return text + markdownRows()
+        return text + markdownRows() + (notes.isEmpty ? "" : "\n" + notes.map { "- \($0)\n" }.joined())
     }
 
     /// The rows as a Markdown table.
@@ -164,7 +168,7 @@ struct Report {
             "seconds": finished.timeIntervalSince(started),
             "machine": Report.machine().merging(
                 ["load_at_start": loadAtStart, "load_at_end": Report.loadAverage()], uniquingKeysWith: { $1 }),
-            "parameters": parameters, "requested_events": requestedEvents, "fallback": fallback,
+            "parameters": parameters, "requested_events": requestedEvents, "fallback": fallback, "notes": notes,
             "rows": rows.map { row -> [String: Any] in
                 var entry: [String: Any] = [
                     "scenario": row.scenario, "value": row.value, "unit": row.unit, "baseline": row.baseline,
