@@ -112,6 +112,7 @@ extension Driver {
                 ["ingest", "--store", cluster.address(user: probeDatabase.owner, database: probeDatabase.name), probe]))
             != nil
         let command = canIngest ? "`enroll-audit ingest --store postgres://…`" : "`enroll-audit copy --to postgres://…`"
+        if !canIngest { log("postgres: `ingest` refused postgres:// (the message above): measuring `copy --to`") }
         log("postgres: bulk ingest with \(command) × \(p.peerRuns)")
         let bulk = try inFreshDatabases(cluster) { address, _ in
             let arguments =

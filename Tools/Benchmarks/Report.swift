@@ -109,6 +109,11 @@ struct Report {
         return ([render(header)] + lines.map(render)).joined(separator: "\n")
     }
 
+    /// How many runs the CLI queries' percentiles are over, when this run measured them.
+    private var cliRuns: String {
+        parameters["cli_runs"].map { " (CLI queries: p50/p99 over \(Int($0)) runs)" } ?? ""
+    }
+
     func markdown() -> String {
         let machine = Report.machine()
         let date = ISO8601DateFormatter().string(from: started)
@@ -119,8 +124,7 @@ struct Report {
             \(Report.loadAverage()) at the end. \(Report.count(parameters["native_events"] ?? 0)) native events \
             (\(Report.count(parameters["webhook_lines"] ?? 0)) webhook lines), \
             \(Report.count(parameters["small_events"] ?? 0)) for the small size of the memory rows; every figure \
-            is the median of \(Int(parameters["runs"] ?? 0)) runs (CLI queries: p50/p99 over \
-            \(Int(parameters["cli_runs"] ?? 0)) runs). Ratio: the figure against its baseline, ≥ 1 as good or \
+            is the median of \(Int(parameters["runs"] ?? 0)) runs\(cliRuns). Ratio: the figure against its baseline, ≥ 1 as good or \
             better (events/s: figure ÷ baseline; ms, MiB, bytes: baseline ÷ figure).\(fallback.isEmpty ? "" : " **Size: \(fallback).**")
 
 

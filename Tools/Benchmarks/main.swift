@@ -7,7 +7,7 @@ import Foundation
 //
 //   enroll-audit-bench run [--events N] [--small-events N] [--runs N] [--cli-runs N] [--dir DIR]
 //                          [--budget SECONDS] [--doc FILE] [--json FILE] [--cli PATH] [--ceiling PATH]
-//                          [--no-peers] [--peer-runs N] [--peer-script FILE] [--writer-events N] [--scale full]
+//                          [--no-peers] [--peer-runs N] [--peer-script FILE] [--writer-events N] [--scale full [--full-events N]]
 //   enroll-audit-bench rows --only peers,webhooks,single,rebuild,rss [--events N] [--runs N] [--dir DIR]
 //                          [--scale full] [--markdown] [--json FILE]   (some rows of `run` alone, no budget)
 //   enroll-audit-bench pg-append --store postgres://… --writers N --batch N [--limit N] FILE
@@ -66,6 +66,7 @@ do {
         parameters.peerScript = option("peer-script") ?? ""
         parameters.peerRuns = max(1, integer("peer-runs", environment: "BENCH_PEER_RUNS", parameters.peerRuns))
         parameters.writerEvents = integer("writer-events", environment: "BENCH_WRITER_EVENTS", parameters.writerEvents)
+        parameters.fullEvents = integer("full-events", environment: "BENCH_FULL_EVENTS", parameters.fullEvents)
         parameters.scaleFull = (option("scale") ?? ProcessInfo.processInfo.environment["BENCH_SCALE"]) == "full"
         var driver = Driver(parameters)
         if arguments.first == "rows" {
