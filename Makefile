@@ -5,7 +5,7 @@ DEMO_STORE ?= .build/demo.sqlite
 DEMO_TOKENS ?= .build/demo-tokens.txt
 DEMO_KEY ?= .build/demo.key
 
-.PHONY: setup lint format build test demo schemas bench bench-large bench-queries bench-build torture man clean
+.PHONY: setup lint format build test demo schemas bench bench-large bench-queries bench-rows bench-build torture man clean
 
 setup:
 	@Tools/setup
@@ -53,11 +53,17 @@ torture: setup
 # scenario on simulated data. BENCH_EVENTS (default 1,000,000) sets the size; BENCH_RUNS (3) the runs
 # per figure; BENCH_BUDGET (seconds, default 500) the time the run may take before the size falls back;
 # BENCH_SCRATCH the build directory. `make bench-large` runs at 10,000,000 events, without a budget.
+# BENCH_SCALE=full adds the ingest's peak RSS at 10,000,000 events (one more ingest: tens of minutes).
+# The peers' rows (Python eventsourcing from PyPI into $(BENCH_DIR)/peer-venv, PostgreSQL in a throwaway
+# cluster) are part of `make bench`; `make bench-rows BENCH_ROWS=peers BENCH_EVENTS=20000` runs some rows
+# alone (peers, webhooks, single, rebuild, rss), without a budget, and prints them.
 BENCH_EVENTS ?= 1000000
 BENCH_RUNS ?= 3
 BENCH_SCRATCH ?= .build
 BENCH_DIR ?= $(BENCH_SCRATCH)/bench
 BENCH_BIN = $(BENCH_SCRATCH)/release
+BENCH_SCALE ?=
+BENCH_ROWS ?= peers,webhooks,single,rebuild,rss
 
 bench-build: setup
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product enroll-audit
@@ -66,7 +72,11 @@ bench-build: setup
 
 bench: bench-build
 	$(BENCH_BIN)/enroll-audit-bench run --events $(BENCH_EVENTS) --runs $(BENCH_RUNS) --dir $(BENCH_DIR) \
-		--doc docs/performance.md --json docs/performance.json
+		--doc docs/performance.md --json docs/performance.json $(if $(BENCH_SCALE),--scale $(BENCH_SCALE))
+
+bench-rows: bench-build
+	$(BENCH_BIN)/enroll-audit-bench rows --only $(BENCH_ROWS) --events $(BENCH_EVENTS) --runs $(BENCH_RUNS) \
+		--dir $(BENCH_DIR)-rows --json $(BENCH_DIR)-rows/results.json --markdown $(if $(BENCH_SCALE),--scale $(BENCH_SCALE))
 
 bench-large: bench-build
 	$(BENCH_BIN)/enroll-audit-bench run --events 10000000 --small-events 2000000 --runs $(BENCH_RUNS) --budget 0 \

@@ -147,6 +147,8 @@ let package = Package(
             name: "enroll-audit-bench",
             dependencies: [
                 "EnrollmentDomain", "EventStore", "Ingest", "Export", "Projections", "FleetSimulator",
+                // The PostgreSQL rows: appends by concurrent writers through the library.
+                "PostgresStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -27,6 +27,17 @@ struct Driver {
         var json = ""
         var cli = ""
         var ceiling = ""
+        /// The peers' rows (Python eventsourcing, PostgreSQL, 4 writers): `--no-peers` leaves them out.
+        var peers = true
+        /// Runs of each peer row (each is one or two ingests of the main size; default 1).
+        var peerRuns = 1
+        /// `Tools/eventsourcing-peer.py` ("" to look for it in the checkout).
+        var peerScript = ""
+        /// Events the 4 concurrent PostgreSQL writers append (and the single writer they are set beside).
+        var writerEvents = 200_000
+        /// `--scale full`: also the ingest's peak RSS at `fullEvents` (one more ingest, tens of minutes).
+        var scaleFull = false
+        var fullEvents = 10_000_000
     }
 
     var parameters: Parameters
@@ -143,9 +154,11 @@ struct Driver {
             // Everything after this point costs about (6.1 × runs + 2.5) ingests of the main size (measured: per
             // run 1 ingest, 0.65 webhook ingest, 0.5 C programs, 1.05 rebuild and read, 0.5 exports, 0.35 memory
             // rows, ~2 for the proofs' rows (tree alone, verify, verify --projections); once, ~2 for the rows with
-            // a small writer cache), plus ~60 s of queries and the rest.
+            // a small writer cache), plus ~60 s of queries and the rest. The peers' rows cost about 5 ingests
+            // of the main size per peer run (the Python peer twice, the copy into PostgreSQL, the appends).
             let remaining = p.budgetSeconds - Date().timeIntervalSince(report.started) - 60
-            let fits = Int(max(0, remaining) * rate / (6.1 * Double(p.runs) + 2.5))
+            let peers = p.peers ? 5 * Double(p.peerRuns) : 0
+            let fits = Int(max(0, remaining) * rate / (6.1 * Double(p.runs) + 2.5 + peers))
             if fits < mainEvents {
                 mainEvents = max(2 * Int(smallEventCount), fits / 50_000 * 50_000)
                 report.fallback =
@@ -173,23 +186,15 @@ struct Driver {
         let ingest = try medians(["ingest", "--store", main, "--compression", "lz4-dictionary", native])
         let records = "\(dir)/records.bin"
         _ = try Stats.child(me, ["records", "--store", main, "--out", records])
-        let webhookStore = "\(dir)/store-webhooks.sqlite"
-        log("ingest NanoMDM webhook lines × \(p.runs)")
-        let webhookIngest = try medians([
-            "ingest", "--store", webhookStore, "--compression", "lz4-dictionary", webhooks,
-        ])
-        let webhookRecords = "\(dir)/records-webhooks.bin"
-        _ = try Stats.child(me, ["records", "--store", webhookStore, "--out", webhookRecords])
         let ceilingStore = "\(dir)/ceiling.sqlite"
         if haveCeiling {
-            log("C ceiling: tuned and naive × \(p.runs), tuned on the webhook events × \(p.runs)")
+            log("C ceiling: tuned and naive × \(p.runs)")
             let tuned = try medians(["tuned", records, ceilingStore], executable: p.ceiling)
             // The naive variant is slow (it is there for scale): it runs on the first events of the file only,
             // beside the tuned program on the same events.
             let naiveCount = "\(Int(smallEventCount))"
             let naive = try medians(["naive", records, ceilingStore, naiveCount], executable: p.ceiling)
             let tunedSame = try medians(["tuned", records, ceilingStore, naiveCount], executable: p.ceiling)
-            let tunedWebhooks = try medians(["tuned", webhookRecords, ceilingStore], executable: p.ceiling)
             let rate = ingest["events_per_second"] ?? 0
             report.add(
                 "Ingest, native NDJSON (\(Report.count(events)) events)", rate, unit: "events/s",
@@ -197,12 +202,6 @@ struct Driver {
                 goal: "≥ 0.5 and ≥ 100,000 events/s",
                 met: rate / (tuned["events_per_second"] ?? 1) >= 0.5
                     && rate >= 100_000)
-            let webhookRate = webhookIngest["events_per_second"] ?? 0
-            report.add(
-                "Ingest, NanoMDM webhooks (\(Report.count(webhookIngest["events"] ?? 0)) events)", webhookRate,
-                unit: "events/s", baseline: "tuned C ceiling, same events", tunedWebhooks["events_per_second"] ?? 0,
-                higherIsBetter: true, goal: "≥ 0.5", met: webhookRate / (tunedWebhooks["events_per_second"] ?? 1) >= 0.5
-            )
             report.add(
                 "Naive C (2 MB cache, 1,000/txn, text stream ids; first \(Report.count(smallEventCount)) events)",
                 naive["events_per_second"] ?? 0, unit: "events/s", baseline: "tuned C ceiling, same events",
@@ -210,55 +209,15 @@ struct Driver {
             report.raw["ceiling_tuned"] = tuned
             report.raw["ceiling_naive"] = naive
             report.raw["ceiling_tuned_same_as_naive"] = tunedSame
-            report.raw["ceiling_tuned_webhooks"] = tunedWebhooks
         }
         report.raw["ingest"] = ingest
-        report.raw["ingest_webhooks"] = webhookIngest
+        try measureWebhooks(webhooks: webhooks, haveCeiling: haveCeiling)
 
-        // Durable single appends: commit per event, synchronous=FULL.
-        if haveCeiling {
-            log("durable single appends × \(p.runs) (project and C)")
-            var single = try medians([
-                "single", "--store", "\(dir)/single.sqlite", "--count", "\(p.singleAppends)", native,
-            ])
-            var cSingle = try medians(
-                ["single", records, "\(dir)/single-c.sqlite", "\(p.singleAppends)"], executable: p.ceiling)
-            for percentile in ["p50", "p99"] {
-                report.add(
-                    "Durable single append, \(percentile)", single["\(percentile)_ms"] ?? 0, unit: "ms",
-                    baseline: "C, same (synchronous=FULL, commit per event)", cSingle["\(percentile)_ms"] ?? 0,
-                    higherIsBetter: false, goal: "(report)")
-            }
-            // Whether each acknowledged append was fsynced: count the syncs of 100 appends of each.
-            if let ours = Stats.syncCalls(
-                me, ["single", "--store", "\(dir)/single.sqlite", "--count", "100", native], log: "\(dir)/strace.txt"),
-                let theirs = Stats.syncCalls(
-                    p.ceiling, ["single", records, "\(dir)/single-c.sqlite", "100"], log: "\(dir)/strace-c.txt")
-            {
-                report.add(
-                    "Durable single append, fsyncs per append (strace)", ours / 100, unit: "fsyncs",
-                    baseline: "C, same", theirs / 100, higherIsBetter: true, goal: "≥ 1 per append",
-                    met: ours >= 100)
-                single["fsyncs_per_append"] = ours / 100
-                cSingle["fsyncs_per_append"] = theirs / 100
-            }
-            report.raw["single"] = single
-            report.raw["single_c"] = cSingle
-        }
+        if haveCeiling { try measureSingle(native: native, records: records) }
 
         try measureQueries(on: main, haveCLI: haveCLI)
 
-        // Rebuild of every projection against a plain sequential read of the log.
-        log("rebuild × \(p.runs) and sequential read × \(p.runs)")
-        let read = try medians(["read", "--store", main])
-        let rebuild = try medians(["rebuild", "--store", main])
-        report.add(
-            "Rebuild all projections (\(Report.count(events)) events)", rebuild["events_per_second"] ?? 0,
-            unit: "events/s", baseline: "sequential read (`forEachEvent`)", read["events_per_second"] ?? 0,
-            higherIsBetter: true, goal: "≥ 0.4",
-            met: (rebuild["events_per_second"] ?? 0) / (read["events_per_second"] ?? 1) >= 0.4)
-        report.raw["read"] = read
-        report.raw["rebuild"] = rebuild
+        let (read, rebuild) = try measureRebuild(main: main, events: events)
         try measureProofs(main: main, events: events, ingest: ingest, read: read, rebuild: rebuild, haveCLI: haveCLI)
 
         // Export: --lz4 against piping the NDJSON export through the real lz4 CLI.
@@ -372,6 +331,8 @@ struct Driver {
                 baseline: "NDJSON input", inputPerEvent, higherIsBetter: false, goal: "(scale)")
         }
         report.raw["storage"] = storage
+        if p.peers { try measurePeers(native: native, main: main, ingest: ingest, events: events) }
+        if p.scaleFull { try measureFullScaleRSS(ingest: ingest, events: events) }
         try measureServe(webhooks: webhooks, haveCLI: haveCLI)
         try measureConsole(store: main, haveCLI: haveCLI)
         report.finished = Date()

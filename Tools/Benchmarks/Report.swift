@@ -25,6 +25,10 @@ struct Report {
     var requestedEvents = 0
     /// Why the main size is smaller than requested ("" when it is not).
     var fallback = ""
+    /// Rows left out and why (a peer that could not be installed, no PostgreSQL), printed under the table.
+    var notes: [String] = []
+    /// What measured it, for the first sentence of the Markdown.
+    var command = "`make bench`"
     let started = Date()
     var finished = Date()
     let loadAtStart = Report.loadAverage()
@@ -105,23 +109,27 @@ struct Report {
         return ([render(header)] + lines.map(render)).joined(separator: "\n")
     }
 
+    /// How many runs the CLI queries' percentiles are over, when this run measured them.
+    private var cliRuns: String {
+        parameters["cli_runs"].map { " (CLI queries: p50/p99 over \(Int($0)) runs)" } ?? ""
+    }
+
     func markdown() -> String {
         let machine = Report.machine()
         let date = ISO8601DateFormatter().string(from: started)
         let seconds = finished.timeIntervalSince(started)
         let text = """
-            Measured \(date) by `make bench` in \(String(format: "%.0f", seconds)) s on \(machine["nproc"]!) cores, \
+            Measured \(date) by \(command) in \(String(format: "%.0f", seconds)) s on \(machine["nproc"]!) cores, \
             \(machine["cpu"]!), \(machine["kernel"]!); load average \(loadAtStart) at the start, \
             \(Report.loadAverage()) at the end. \(Report.count(parameters["native_events"] ?? 0)) native events \
             (\(Report.count(parameters["webhook_lines"] ?? 0)) webhook lines), \
             \(Report.count(parameters["small_events"] ?? 0)) for the small size of the memory rows; every figure \
-            is the median of \(Int(parameters["runs"] ?? 0)) runs (CLI queries: p50/p99 over \
-            \(Int(parameters["cli_runs"] ?? 0)) runs). Ratio: the figure against its baseline, ≥ 1 as good or \
+            is the median of \(Int(parameters["runs"] ?? 0)) runs\(cliRuns). Ratio: the figure against its baseline, ≥ 1 as good or \
             better (events/s: figure ÷ baseline; ms, MiB, bytes: baseline ÷ figure).\(fallback.isEmpty ? "" : " **Size: \(fallback).**")
 
 
             """
-        return text + markdownRows()
+        return text + markdownRows() + (notes.isEmpty ? "" : "\n" + notes.map { "- \($0)\n" }.joined())
     }
 
     /// The rows as a Markdown table.
@@ -164,7 +172,7 @@ struct Report {
             "seconds": finished.timeIntervalSince(started),
             "machine": Report.machine().merging(
                 ["load_at_start": loadAtStart, "load_at_end": Report.loadAverage()], uniquingKeysWith: { $1 }),
-            "parameters": parameters, "requested_events": requestedEvents, "fallback": fallback,
+            "parameters": parameters, "requested_events": requestedEvents, "fallback": fallback, "notes": notes,
             "rows": rows.map { row -> [String: Any] in
                 var entry: [String: Any] = [
                     "scenario": row.scenario, "value": row.value, "unit": row.unit, "baseline": row.baseline,

@@ -73,6 +73,14 @@ enum Stats {
         return seconds
     }
 
+    /// CPU seconds (user + system) of every child process this one has waited for so far.
+    static func childrenCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     /// The output of a shell command, trimmed ("" when it fails).
     static func shellOutput(_ command: String) -> String {
         let process = Process()

@@ -7,6 +7,11 @@ import Foundation
 //
 //   enroll-audit-bench run [--events N] [--small-events N] [--runs N] [--cli-runs N] [--dir DIR]
 //                          [--budget SECONDS] [--doc FILE] [--json FILE] [--cli PATH] [--ceiling PATH]
+//                          [--no-peers] [--peer-runs N] [--peer-script FILE] [--writer-events N] [--scale full [--full-events N]]
+//   enroll-audit-bench rows --only peers,webhooks,single,rebuild,rss [--events N] [--runs N] [--dir DIR]
+//                          [--scale full] [--markdown] [--json FILE]   (some rows of `run` alone, no budget)
+//   enroll-audit-bench pg-append --store postgres://… --writers N --batch N [--limit N] FILE
+//                          (NDJSON appended by N concurrent writers into PostgreSQL, BATCH a transaction)
 //   enroll-audit-bench generate --users N|--events N --out FILE [--webhooks FILE]
 //   enroll-audit-bench ingest --store PATH FILE [--compression none|lz4|lz4-dictionary] [--no-projections]
 //                          [--writer-cache-kib N] [--commit-every N]   (N events a transaction; default: one)
@@ -45,7 +50,7 @@ func integer(_ name: String, environment: String, _ fallback: Int) -> Int {
 
 do {
     switch arguments.first {
-    case "run":
+    case "run", "rows":
         var parameters = Driver.Parameters()
         parameters.events = integer("events", environment: "BENCH_EVENTS", parameters.events)
         parameters.smallEvents = integer("small-events", environment: "BENCH_SMALL_EVENTS", 0)
@@ -57,8 +62,24 @@ do {
         parameters.json = option("json") ?? ""
         parameters.cli = option("cli") ?? ""
         parameters.ceiling = option("ceiling") ?? ""
+        parameters.peers = !arguments.contains("--no-peers")
+        parameters.peerScript = option("peer-script") ?? ""
+        parameters.peerRuns = max(1, integer("peer-runs", environment: "BENCH_PEER_RUNS", parameters.peerRuns))
+        parameters.writerEvents = integer("writer-events", environment: "BENCH_WRITER_EVENTS", parameters.writerEvents)
+        parameters.fullEvents = integer("full-events", environment: "BENCH_FULL_EVENTS", parameters.fullEvents)
+        parameters.scaleFull = (option("scale") ?? ProcessInfo.processInfo.environment["BENCH_SCALE"]) == "full"
         var driver = Driver(parameters)
-        try driver.run()
+        if arguments.first == "rows" {
+            try driver.runRows(Set((option("only") ?? "").split(separator: ",").map(String.init)))
+            print(arguments.contains("--markdown") ? driver.report.markdown() : driver.report.textTable())
+            if !parameters.json.isEmpty { try driver.report.writeJSON(to: parameters.json) }
+        } else {
+            try driver.run()
+        }
+    case "pg-append":
+        try PostgresAppend.run(
+            address: option("store")!, file: arguments.last!, writers: max(1, Int(option("writers") ?? "1")!),
+            batch: max(1, Int(option("batch") ?? "1000")!), limit: option("limit").flatMap(Int.init))
     case "generate":
         let users = option("users").flatMap(Int.init) ?? option("events").flatMap(Int.init).map(Driver.users) ?? 1_000
         try Measurements.generate(users: users, out: option("out")!, webhooks: option("webhooks"))
