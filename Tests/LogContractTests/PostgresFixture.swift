@@ -115,9 +115,9 @@ struct TableLock {
         return lock
     }
 
-    /// The backend of the first session waiting for the lock (bounded: 20 s), or `nil`.
+    /// The backend of the first session waiting for the lock (bounded: 120 s, a hang guard on a loaded machine), or `nil`.
     func firstWaiter() async throws -> Int32? {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             for try await pid in try await connection.query(
                 """

@@ -41,7 +41,8 @@ struct PostgresRetryTests {
         try await other.query("LOCK TABLE events IN SHARE MODE", logger: logger)
         let append = Task { try await appender.append([ContractEvents.event("UE-a", 1)]) }
         // Wait until the appender (holding the position lock) waits for the table lock.
-        let deadline = ContinuousClock.now + .seconds(20)
+        // A hang guard, not a timing: on a loaded machine the appender takes a while to get there.
+        let deadline = ContinuousClock.now + .seconds(120)
         var waiting = false
         while !waiting, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
