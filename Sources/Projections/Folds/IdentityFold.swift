@@ -29,8 +29,11 @@ public final class IdentityFold {
     /// hold does not exist, so it reads nothing (a load into a fresh store).
     private var holdsEverything: Bool
     /// Since the tables were empty: every node id and Entra user id written, so that after forgetting,
-    /// an id the filter never saw is known to be new without a read. `nil` when the tables were not empty.
+    /// an id the filter never saw is known to be new without a read. `nil` when the tables were not empty,
+    /// and until the fold first forgets (built then from what it holds).
     private var written: AbsenceFilter?
+    /// The tables were empty when the fold began.
+    private let tablesWereEmpty: Bool
     /// How many nodes the fold holds before it asks to be flushed and forgets them.
     public let cacheLimit: Int
     /// The default of ``cacheLimit``.
@@ -47,7 +50,8 @@ public final class IdentityFold {
         self.reader = reader
         self.cacheLimit = max(1, cacheLimit)
         holdsEverything = tablesAreEmpty
-        written = tablesAreEmpty ? AbsenceFilter() : nil
+        tablesWereEmpty = tablesAreEmpty
+        written = nil
     }
 
     /// Whether the fold holds as much as its bound allows.
@@ -79,6 +83,16 @@ public final class IdentityFold {
     }
 
     private func forget() {
+        if holdsEverything && tablesWereEmpty {
+            // The first time: every id written so far is held (nothing was read or forgotten), so the filter
+            // is built from what the fold holds, and kept from now on; a load that never reaches the bound
+            // never allocates it (4 MiB).
+            var filter = AbsenceFilter()
+            for id in nodes.keys { filter.insert(id) }
+            for aad in upnsByAADUser.keys { filter.insert("\u{1}" + aad) }
+            for aad in userlessByAADUser.keys { filter.insert("\u{1}" + aad) }
+            written = filter
+        }
         holdsEverything = false
         nodes.removeAll(keepingCapacity: true)
         membersByRoot.removeAll(keepingCapacity: true)
