@@ -14,11 +14,23 @@ final class MemoryProjectionTables: ProjectionApplier, DeviceStatusStateReading 
     var deviceStatus: [String: DeviceStatusRow] = [:]
     var counts: [FleetStatsDeltas.CountKey: Int64] = [:]
     var times: [FleetStatsDeltas.TimeKey: Int64] = [:]
-    var log: [RecordedEvent] = []
+    /// The log by stream, and the streams of each root: indexes, so that a recompute costs what a point
+    /// query would.
+    private var streamsByRoot: [String: Set<String>] = [:]
+    private var eventsByStream: [String: [RecordedEvent]] = [:]
+
+    /// Stores `event` in the log.
+    func append(_ event: RecordedEvent) {
+        eventsByStream[event.event.stream, default: []].append(event)
+    }
 
     // MARK: ProjectionApplier
 
     func apply(_ changes: IdentityChanges) throws {
+        for (id, change) in changes.nodes.sorted {
+            if let old = identity.nodes[id], old.kinds & 1 == 1 { streamsByRoot[old.root]?.remove(id) }
+            if case .upsert(let node) = change, node.kinds & 1 == 1 { streamsByRoot[node.root, default: []].insert(id) }
+        }
         identity.apply(changes)
     }
 
@@ -45,7 +57,7 @@ final class MemoryProjectionTables: ProjectionApplier, DeviceStatusStateReading 
 
     func root(of stream: String) throws -> String? { identity.nodes[stream]?.root }
     func streams(ofRoot root: String) throws -> [String] {
-        identity.nodes.filter { $0.value.root == root && $0.value.kinds & 1 == 1 }.map(\.key).sorted()
+        (streamsByRoot[root] ?? []).sorted()
     }
     func userlessStreams(ofAADUser aadUserID: String) throws -> [String] {
         identity.userless.filter { $0.aadUserID == aadUserID }.map(\.stream)
@@ -53,8 +65,7 @@ final class MemoryProjectionTables: ProjectionApplier, DeviceStatusStateReading 
     func upn(ofAADUser aadUserID: String) throws -> String? { try identity.upns(ofAADUser: aadUserID).first }
     func rows(_ enrollments: [String]) throws -> [DeviceStatusRow] { enrollments.compactMap { deviceStatus[$0] } }
     func events(inStreams streams: [String]) throws -> [RecordedEvent] {
-        let wanted = Set(streams)
-        return log.filter { wanted.contains($0.event.stream) }
+        streams.flatMap { eventsByStream[$0] ?? [] }
     }
 
     /// `device_status` as rows of values, in the columns' order, sorted by enrollment.
@@ -125,7 +136,7 @@ struct ProjectionApplierTests {
             try applier.apply(try status.drain(), countingAggregate: true)
         }
         for event in events {
-            tables.log.append(event)
+            tables.append(event)
             try identity.apply(event)
             status.apply(event)
             if identity.needsFlush || status.needsFlush { try flush() }
