@@ -11,7 +11,7 @@ import Testing
 struct PostgresFaultTests {
     /// A writer's backend terminated (`pg_terminate_backend`) while its append waits inside the
     /// transaction: the transaction is lost with the connection, tried again on a new one, stored once.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func aConnectionCutMidTransactionIsRetriedOnANewConnectionAndStoredOnce() async throws {
         let database = try #require(PostgresFixture.cluster).makeDatabase()
         let store = try await PostgresFixture.writer(database)
@@ -29,7 +29,7 @@ struct PostgresFaultTests {
 
     /// With no reconnection left the append fails with a clear error that says what happened, and
     /// nothing of the batch is stored.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func aWriterOutOfRetriesFailsClearlyAndStoresNothingOfTheBatch() async throws {
         let database = try #require(PostgresFixture.cluster).makeDatabase()
         let store = try await PostgresFixture.writer(

@@ -12,7 +12,7 @@ struct PostgresFollowTests {
     /// The follower polls only every 10 minutes here, so only the notification can wake it within the
     /// test's bounds: each event appended by another process (the CLI) is printed before the next one is
     /// appended, in order, none skipped, none twice.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func aFollowerWokenByNotifyPrintsEachEventAnotherProcessAppendsPromptlyInOrder() async throws {
         let database = try #require(PostgresFixture.cluster).makeDatabase()
         let store = try await PostgresFixture.writer(database)
@@ -63,7 +63,7 @@ struct PostgresFollowTests {
 
     /// The library's follower: pages in order through a burst of concurrent appends by other connections,
     /// each event exactly once, and told that LISTEN is in place.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func theFollowerSeesABurstOfConcurrentAppendsOnceEachInPositionOrder() async throws {
         let database = try #require(PostgresFixture.cluster).makeDatabase()
         let follower = try await PostgresFixture.writer(database)

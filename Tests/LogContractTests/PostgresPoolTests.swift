@@ -12,7 +12,7 @@ struct PostgresPoolTests {
     /// An append waits inside its transaction for a table lock; with a pool of 4, reads of the same store
     /// value run on other connections meanwhile (all four of them finish before the lock is let go); with a
     /// pool of 1, a read can only run after the append's transaction ends.
-    @Test(.timeLimit(.minutes(3)), arguments: [4, 1])
+    @Test(.timeLimit(.minutes(8)), arguments: [4, 1])
     func callsOnOneStoreRunOnConnectionsOfThePoolNotBehindOneTransaction(_ size: Int) async throws {
         let database = try #require(PostgresFixture.cluster).makeDatabase()
         let address = try PostgresLocation(database.address(user: database.writer) + "&pool_size=\(size)")

@@ -23,7 +23,7 @@ struct PostgresRetryTests {
     /// position lock: PostgreSQL aborts the appender as the deadlock's victim (its deadlock check runs after
     /// the cluster's 10 s, time enough on a loaded machine for the other session, a superuser's that checks
     /// only after 60 s, to start waiting); the store rolls back, waits, and appends again, once.
-    @Test(.enabled(if: LogBackend.available.contains(.postgres)), .timeLimit(.minutes(3)))
+    @Test(.enabled(if: LogBackend.available.contains(.postgres)), .timeLimit(.minutes(8)))
     func aDeadlockedAppendIsRetriedAndStoredOnce() async throws {
         let store = try await LogBackend.postgres.makeLog()
         defer { Task { await store.close() } }

@@ -39,26 +39,42 @@ struct RawRequestTests {
             _ = bytes.withUnsafeBytes { write(socket, $0.baseAddress, $0.count) }
         }
 
+        /// Sends `first`, waits `pause` on a thread of its own (not in the task pool, which the rest of the
+        /// suite can keep busy for minutes), then sends `second`.
+        func send(_ first: String, pausing pause: TimeInterval, then second: String) async {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    self.send(first)
+                    Thread.sleep(forTimeInterval: pause)
+                    self.send(second)
+                    continuation.resume()
+                }
+            }
+        }
+
         /// Reads until the server closes the connection (`closed`), the receive timeout passes, or `enough`
-        /// says the bytes so far are a whole answer.
+        /// says the bytes so far are a whole answer. `ended` is when the read ended, taken on the reading
+        /// thread: the task that awaits the answer may resume much later on a loaded machine.
         func receive(until enough: @escaping @Sendable (String) -> Bool = { _ in false }) async -> (
-            text: String, closed: Bool
+            text: String, closed: Bool, ended: ContinuousClock.Instant
         ) {
             await withCheckedContinuation { continuation in
                 Thread.detachNewThread { continuation.resume(returning: self.blockingReceive(until: enough)) }
             }
         }
 
-        private func blockingReceive(until enough: (String) -> Bool) -> (text: String, closed: Bool) {
+        private func blockingReceive(
+            until enough: (String) -> Bool
+        ) -> (text: String, closed: Bool, ended: ContinuousClock.Instant) {
             var answer: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
                 let count = read(socket, &buffer, buffer.count)
-                if count == 0 { return (String(decoding: answer, as: UTF8.self), true) }
-                if count < 0 { return (String(decoding: answer, as: UTF8.self), errno == ECONNRESET) }
+                if count == 0 { return (String(decoding: answer, as: UTF8.self), true, .now) }
+                if count < 0 { return (String(decoding: answer, as: UTF8.self), errno == ECONNRESET, .now) }
                 answer += buffer[0..<count]
                 let text = String(decoding: answer, as: UTF8.self)
-                if enough(text) { return (text, false) }
+                if enough(text) { return (text, false, .now) }
             }
         }
     }
@@ -92,8 +108,8 @@ struct RawRequestTests {
         connection.send(
             "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: \(contentType)\r\nContent-Length: 1000\r\n\r\n\(partial)"
         )
-        let (answer, closed) = await connection.receive()
-        let elapsed = ContinuousClock.now - started
+        let (answer, closed, ended) = await connection.receive()
+        let elapsed = ended - started
         #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
         #expect(answer.lowercased().contains("connection: close"), "\(answer)")
         #expect(answer.contains("urn:enroll-audit:problem:request-timeout"), "\(answer)")
@@ -115,12 +131,11 @@ struct RawRequestTests {
         let half = line.utf8.count / 2
         let bytes = Array(line.utf8) + [0x0A]
         let connection = try RawConnection(port: serve.port, timeout: 150)
-        connection.send(
+        await connection.send(
             "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(bytes.count)\r\n\r\n"
-                + String(decoding: bytes[..<half], as: UTF8.self))
-        try await Task.sleep(for: .milliseconds(500))
-        connection.send(String(decoding: bytes[half...], as: UTF8.self))
-        let (answer, _) = await connection.receive(until: Self.isWholeJSONAnswer)
+                + String(decoding: bytes[..<half], as: UTF8.self),
+            pausing: 0.5, then: String(decoding: bytes[half...], as: UTF8.self))
+        let (answer, _, _) = await connection.receive(until: Self.isWholeJSONAnswer)
         #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
         let export = try await HTTPAnswer.send(.GET, serve.baseURL + "/v1/export")
         #expect(export.text.split(separator: "\n").count == 1, "\(export.text.prefix(300))")
@@ -134,15 +149,15 @@ struct RawRequestTests {
         defer { serve.kill() }
         let idle = try RawConnection(port: serve.port, timeout: 150)
         idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        let (first, firstClosed) = await idle.receive(until: Self.isWholeJSONAnswer)
+        let (first, firstClosed, _) = await idle.receive(until: Self.isWholeJSONAnswer)
         #expect(first.hasPrefix("HTTP/1.1 200"), "\(first)")
         #expect(!firstClosed)
         let stalled = try RawConnection(port: serve.port, timeout: 150)
         stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
         let started = ContinuousClock.now
-        let (rest, closed) = await idle.receive()
-        let (unanswered, stalledClosed) = await stalled.receive()
-        let elapsed = ContinuousClock.now - started
+        let (rest, closed, idleEnded) = await idle.receive()
+        let (unanswered, stalledClosed, stalledEnded) = await stalled.receive()
+        let elapsed = max(idleEnded, stalledEnded) - started
         #expect(rest.isEmpty && closed, "\(rest)")
         #expect(unanswered.isEmpty && stalledClosed, "\(unanswered)")
         #expect(elapsed >= .milliseconds(800) && elapsed < .seconds(120), "closed after \(elapsed)")
