@@ -98,6 +98,9 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         return copy
     }
 
+    /// The server's Unix socket when the address names no host (libpq's default directory unless `?host=`).
+    private var socketPath: String { "\(socketDirectory ?? "/var/run/postgresql")/.s.PGSQL.\(port)" }
+
     /// The connection's configuration for postgres-nio.
     func configuration() throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
@@ -111,10 +114,8 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             configuration = PostgresConnection.Configuration(
                 host: host, port: port, username: user, password: password, database: database, tls: tls)
         } else {
-            let directory = socketDirectory ?? "/var/run/postgresql"
             configuration = PostgresConnection.Configuration(
-                unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: password,
-                database: database)
+                unixSocketPath: socketPath, username: user, password: password, database: database)
         }
         configuration.options.connectTimeout = .seconds(10)
         return configuration
@@ -133,10 +134,8 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             configuration = PostgresClient.Configuration(
                 host: host, port: port, username: user, password: password, database: database, tls: tls)
         } else {
-            let directory = socketDirectory ?? "/var/run/postgresql"
             configuration = PostgresClient.Configuration(
-                unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: password,
-                database: database)
+                unixSocketPath: socketPath, username: user, password: password, database: database)
         }
         configuration.options.connectTimeout = .seconds(10)
         return configuration
