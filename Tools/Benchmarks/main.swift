@@ -23,6 +23,8 @@ import Foundation
 //                          (only the proofs' checks, on an existing store)
 //   enroll-audit-bench tree-cost|verify-projections --store PATH   (the Merkle tree's work alone; the
 //                          projections rebuilt into a scratch file and compared)
+//   enroll-audit-bench index-cost --store PATH [--copies N] [--runs N] [--cache-kib N]   (the events' two
+//                          UNIQUE indexes inline in a load of the rows N times, against building them after it)
 //   enroll-audit-bench export --store PATH --out FILE [--lz4] [--cache-kib N]
 //   enroll-audit-bench queries --store PATH --ids A,B,… [--iterations N]
 //   enroll-audit-bench queries-at --store PATH [--json FILE] [--markdown] [--cli-runs N]
@@ -103,6 +105,11 @@ do {
             cliRuns: max(1, integer("cli-runs", environment: "BENCH_CLI_RUNS", 15)),
             markdown: arguments.contains("--markdown"), json: option("json"))
     case "tree-cost": try ProofMeasurements.treeCost(store: option("store")!)
+    case "index-cost":
+        try IndexCost.run(
+            store: option("store")!, copies: max(1, integer("copies", environment: "BENCH_COPIES", 1)),
+            runs: max(1, integer("runs", environment: "BENCH_RUNS", 3)),
+            cacheKiB: option("cache-kib").flatMap(Int.init))
     case "verify-projections": try ProofMeasurements.verifyProjections(store: option("store")!)
     case "export":
         try Measurements.export(
