@@ -85,17 +85,32 @@ struct StoreOptions: ParsableArguments {
             case .ready(let log):
                 return try await body(log)
             case .postgres(let address, let migrate, let logger):
-                let store = try await PostgresEventStore.open(address, migrate: migrate, logger: logger)
-                do {
-                    let value = try await body(store)
-                    await store.close()
-                    return value
-                } catch {
-                    await store.close()
-                    throw error
-                }
+                return try await StoreOptions.connected(address, migrate: migrate, logger: logger, body)
             }
         }
+    }
+
+    /// Runs `body` with the PostgreSQL store at `address` (connecting first), and closes it after.
+    static func connected<T: Sendable>(
+        _ address: PostgresLocation, migrate: Bool, logger: Logger = StoreOptions.logger,
+        _ body: (PostgresEventStore) async throws -> T
+    ) async throws -> T {
+        let store = try await PostgresEventStore.open(address, migrate: migrate, logger: logger)
+        do {
+            let value = try await body(store)
+            await store.close()
+            return value
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// ``connected(_:migrate:logger:_:)`` from the synchronous command (``BlockingRun``).
+    static func withPostgres<T: Sendable>(
+        _ address: PostgresLocation, migrate: Bool, _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
+    ) throws -> T {
+        try BlockingRun.value { try await connected(address, migrate: migrate, body) }
     }
 
     /// Refuses a PostgreSQL address for what needs the SQLite store itself.
@@ -103,10 +118,8 @@ struct StoreOptions: ParsableArguments {
         guard PostgresLocation.isAddress(path) else { return }
         throw CLIFailure(
             .usage,
-            "error: this command does not run on PostgreSQL yet: the PostgreSQL backend keeps the log, its tree and "
-                + "checkpoints, but not yet the read models (projections) that ingest, queries, rebuild, "
-                + "serve, backup, import, demo, export --id/--user and verify --projections need; on postgres:// run "
-                + "append, verify, export, checkpoint, tail or copy (docs/postgres.md)")
+            "error: this command does not run on PostgreSQL yet: the queries of the read models, serve, backup, "
+                + "import and demo do not; docs/postgres.md says which commands do")
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another

@@ -6,7 +6,8 @@ import PostgresNIO
 /// `enroll_audit_migrations`. A shipped migration is never edited: a schema change is a new file.
 enum PostgresMigrations {
     static let all: [(id: Int, name: String, sql: [UInt8])] = [
-        (1, "0001_log", PackageResources._001_log_sql)
+        (1, "0001_log", PackageResources._001_log_sql),
+        (2, "0002_projections", PackageResources._002_projections_sql),
     ]
 
     static let table = """
@@ -59,6 +60,8 @@ extension PostgresEventStore {
                 "the store's schema lacks migration \(missing[0].name), and this role may not create it: "
                     + "open it once as the owner role (docs/postgres.md)", path: location)
         }
+        // A log written before the read models existed here (migration 2) fills them from itself once.
+        if !applied.isEmpty && missing.contains(where: { $0.id == 2 }) { try await rebuildReadModels() }
     }
 
     /// The ids of the migrations the database records (none when it has no migrations table).
