@@ -58,11 +58,14 @@ let package = Package(
             resources: [.embedInCode("Migrations")]
         ),
         // The log on PostgreSQL (postgres-nio): the same contract as SQLite (`EventLog`), numbered SQL
-        // migrations, append-only by triggers and privileges. See docs/postgres.md.
+        // migrations, append-only by triggers and privileges; the read models' queries on its projection
+        // tables (`EnrollmentReadModel`). See docs/postgres.md.
         .target(
             name: "PostgresStore",
             dependencies: [
                 "EnrollmentDomain", "EventStore",
+                // The read models' questions answered from PostgreSQL (`PostgresEnrollmentQueries`).
+                "Projections",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
