@@ -6,7 +6,8 @@ import PostgresNIO
 /// `enroll_audit_migrations`. A shipped migration is never edited: a schema change is a new file.
 enum PostgresMigrations {
     static let all: [(id: Int, name: String, sql: [UInt8])] = [
-        (1, "0001_log", PackageResources._001_log_sql)
+        (1, "0001_log", PackageResources._001_log_sql),
+        (2, "0002_projections", PackageResources._002_projections_sql),
     ]
 
     static let table = """
