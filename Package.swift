@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "LogContractTests",
             dependencies: [
-                "EnrollmentDomain", "EventStore", "PostgresStore", "TestSupport", "EnrollAuditCLI",
+                "EnrollmentDomain", "EventStore", "PostgresStore", "Projections", "TestSupport", "EnrollAuditCLI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -85,17 +85,41 @@ struct StoreOptions: ParsableArguments {
             case .ready(let log):
                 return try await body(log)
             case .postgres(let address, let migrate, let logger):
-                let store = try await PostgresEventStore.open(address, migrate: migrate, logger: logger)
-                do {
-                    let value = try await body(store)
-                    await store.close()
-                    return value
-                } catch {
-                    await store.close()
-                    throw error
+                return try await StoreOptions.withPostgres(address, migrate: migrate, logger: logger, body)
+            }
+        }
+    }
+
+    /// Runs `body` with a connected PostgreSQL store, and closes it after.
+    static func withPostgres<T: Sendable>(
+        _ address: PostgresLocation, migrate: Bool, logger: Logger, _ body: (PostgresEventStore) async throws -> T
+    ) async throws -> T {
+        let store = try await PostgresEventStore.open(address, migrate: migrate, logger: logger)
+        do {
+            let value = try await body(store)
+            await store.close()
+            return value
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` with the store's read models, on either backend (``EnrollmentReadModel``), from the
+    /// synchronous command (``BlockingRun``): the one way the query commands (devices, show, timeline, stats)
+    /// reach a store. A PostgreSQL store is read as it is, never migrated (a hot standby serves it).
+    func withReadModel<T: Sendable>(
+        stalledAfterSeconds: Double = 3600, _ body: @escaping @Sendable (any EnrollmentReadModel) async throws -> T
+    ) throws -> T {
+        if let address = try postgresAddress {
+            return try BlockingRun.value {
+                try await Self.withPostgres(address, migrate: false, logger: Self.logger) { store in
+                    try await body(PostgresEnrollmentQueries(store: store, stalledAfterSeconds: stalledAfterSeconds))
                 }
             }
         }
+        let queries = try openQueries(stalledAfterSeconds: stalledAfterSeconds)
+        return try BlockingRun.value { try await body(queries) }
     }
 
     /// Refuses a PostgreSQL address for what needs the SQLite store itself.
@@ -103,10 +127,10 @@ struct StoreOptions: ParsableArguments {
         guard PostgresLocation.isAddress(path) else { return }
         throw CLIFailure(
             .usage,
-            "error: this command does not run on PostgreSQL yet: the PostgreSQL backend keeps the log, its tree and "
-                + "checkpoints, but not yet the read models (projections) that ingest, queries, rebuild, "
-                + "serve, backup, import, demo, export --id/--user and verify --projections need; on postgres:// run "
-                + "append, verify, export, checkpoint, tail or copy (docs/postgres.md)")
+            "error: this command does not run on PostgreSQL yet: the PostgreSQL backend keeps the log, its tree, "
+                + "checkpoints and the read models' queries, but not yet what ingest, rebuild, serve, backup, "
+                + "import, demo, export --id/--user and verify --projections need; on postgres:// run append, "
+                + "verify, export, checkpoint, tail, copy, devices, show, timeline or stats (docs/postgres.md)")
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another

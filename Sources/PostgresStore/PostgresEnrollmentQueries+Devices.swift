@@ -4,11 +4,6 @@ import PostgresNIO
 import Projections
 
 extension PostgresEnrollmentQueries {
-    /// How many rows a device list reads per statement: pages of one snapshot (keyset after the last row),
-    /// so memory stays flat however many match, and a point-in-time view can read each row's events between
-    /// pages.
-    static let pageSize = 256
-
     public func forEachDevice(_ filter: DeviceFilter, _ body: (DeviceStatus) throws -> Void) async throws {
         let asOf = filter.asOf ?? PostgresEventStore.now()
         let threshold = filter.stalledFor ?? stalledAfterSeconds
@@ -25,7 +20,7 @@ extension PostgresEnrollmentQueries {
             var count = 0
             var after = filter.after
             while count < limit {
-                let page = pointInTime ? Self.pageSize : min(Self.pageSize, limit - count)
+                let page = pointInTime ? pageSize : min(pageSize, limit - count)
                 let query = PostgresDeviceQuery(filter, asOf: asOf, pointInTime: pointInTime, after: after)
                 let rows = try await reader.rows(query.select(limit: page))
                 for row in rows where count < limit {
@@ -43,6 +38,12 @@ extension PostgresEnrollmentQueries {
                 after = last.row.enrollment
             }
         }
+    }
+
+    public func devices(_ filter: DeviceFilter = DeviceFilter()) async throws -> [DeviceStatus] {
+        var statuses: [DeviceStatus] = []
+        try await forEachDevice(filter) { statuses.append($0) }
+        return statuses
     }
 
     public func deviceCount(_ filter: DeviceFilter) async throws -> Int {

@@ -19,10 +19,15 @@ import Projections
 public struct PostgresEnrollmentQueries: EnrollmentReadModel {
     public let store: PostgresEventStore
     public var stalledAfterSeconds: Double
+    /// How many rows a device list reads per statement: pages of one snapshot (keyset after the last row),
+    /// so memory stays flat however many match, and a point-in-time view reads each page's events between
+    /// pages. The default is 256.
+    public var pageSize: Int
 
-    public init(store: PostgresEventStore, stalledAfterSeconds: Double = 3600) {
+    public init(store: PostgresEventStore, stalledAfterSeconds: Double = 3600, pageSize: Int = 256) {
         self.store = store
         self.stalledAfterSeconds = stalledAfterSeconds
+        self.pageSize = max(1, pageSize)
     }
 
     public func enrollments(matching given: String, asOf pointInTime: Timestamp? = nil) async throws

@@ -24,6 +24,9 @@ public protocol EnrollmentReadModel: Sendable {
     /// - Throws: ``DeviceQueryError`` when ``DeviceFilter/after`` names no enrollment; what `body` throws.
     func forEachDevice(_ filter: DeviceFilter, _ body: (DeviceStatus) throws -> Void) async throws
 
+    /// The enrollments matching `filter`, in its order (``forEachDevice(_:_:)`` collected).
+    func devices(_ filter: DeviceFilter) async throws -> [DeviceStatus]
+
     /// How many enrollments match `filter`, ignoring its ``DeviceFilter/after`` and ``DeviceFilter/limit``.
     func deviceCount(_ filter: DeviceFilter) async throws -> Int
 
@@ -32,16 +35,6 @@ public protocol EnrollmentReadModel: Sendable {
 
     /// Fleet statistics over the enrollments whose first event falls in the query's range.
     func stats(_ query: StatsQuery) async throws -> FleetStats
-}
-
-extension EnrollmentReadModel {
-    /// The enrollments matching `filter`, in its order.
-    public func devices(_ filter: DeviceFilter = DeviceFilter()) async throws -> [DeviceStatus] {
-        var statuses: [DeviceStatus] = []
-        try await forEachDevice(filter) { statuses.append($0) }
-        return statuses
-    }
-
 }
 
 extension EnrollmentQueries: EnrollmentReadModel {}
