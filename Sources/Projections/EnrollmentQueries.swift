@@ -59,7 +59,8 @@ public struct EnrollmentQueries: Sendable {
             let statuses = try roots.filter { seen.insert($0).inserted }.map { root in
                 guard
                     let row = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT \(DeviceStatusRow.columns) FROM device_status WHERE enrollment = ?"),
+                        db.cachedStatement(
+                            sql: "SELECT \(DeviceStatusRow.columns) FROM device_status WHERE enrollment = ?"),
                         arguments: [SQLText(root)])
                 else {
                     throw ReadModelError(enrollment: root, problem: "identity names it, but device_status has no row")

@@ -19,7 +19,8 @@ struct PostgresQueryTests {
     func stores() async throws -> (file: String, postgres: String) {
         let database = try #require(PostgresCluster.shared).makeDatabase()
         let file = directory.path("audit.sqlite")
-        let ingest = try CommandLineTool.run(["ingest", "--store", file] + SampleStoreFile.sampleFiles.map(Fixtures.path))
+        let ingest = try CommandLineTool.run(
+            ["ingest", "--store", file] + SampleStoreFile.sampleFiles.map(Fixtures.path))
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let queue = try DatabaseQueue(path: file)
         try await queue.write { db in
@@ -57,7 +58,8 @@ struct PostgresQueryTests {
             ["devices", "--step", "jit_registration", "--sort", "last-seen"] + later,
             ["devices", "--state", "failed"] + ["--as-of", "2026-10-03T12:00:00Z"],
             ["devices", "--since", "2026-10-02T00:00:00Z", "--until", "2026-10-05T12:00:00Z"] + later,
-            ["show", "tom.rossi@fabrikam.com", "--format", "json"] + later, ["show", "20732AA5-911A-4C7B-8D5D-D1362B031301"] + later,
+            ["show", "tom.rossi@fabrikam.com", "--format", "json"] + later,
+            ["show", "20732AA5-911A-4C7B-8D5D-D1362B031301"] + later,
             ["timeline", "tom.rossi@fabrikam.com"] + then, ["timeline", "UE-b12e67531613", "--format", "json"] + later,
             ["timeline", "UE-b12e67531613", "--format", "csv"] + later,
             ["stats"], ["stats", "--by", "day", "--format", "json"],

@@ -16,7 +16,11 @@ enum ProjectionRowCopy {
     /// - Returns: how many rows were copied.
     @discardableResult
     static func copy(from sqlitePath: String, to database: PostgresCluster.Database) async throws -> Int {
-        let source = try DatabaseQueue(path: sqlitePath, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let source = try DatabaseQueue(
+            path: sqlitePath,
+            configuration: {
+                var c = Configuration(); c.readonly = true; return c
+            }())
         let logger = Logger(label: "test.projection-copy")
         let connection = try await PostgresConnection.connect(
             configuration: .init(
