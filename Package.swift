@@ -63,9 +63,8 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
-                "EnrollmentDomain", "EventStore",
-                // The read models' questions answered from PostgreSQL (`PostgresEnrollmentQueries`).
-                "Projections",
+                "EnrollmentDomain", "EventStore", "Projections",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,7 +163,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
         // Shared by every test target: temporary stores, fixtures, running the built binary.
-        .target(name: "TestSupport", dependencies: ["EnrollmentDomain", "FleetSimulator"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["EnrollmentDomain", "FleetSimulator", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "EnrollmentDomainTests", dependencies: ["EnrollmentDomain", "TestSupport"]),
         .testTarget(
             name: "EventStoreTests",
@@ -192,7 +194,7 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "EnrollmentDomain", "EventStore", "Ingest", "Projections", "TestSupport",
+                "EnrollmentDomain", "EventStore", "Ingest", "Projections", "PostgresStore", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -4,6 +4,7 @@ import EventStore
 import Export
 import Foundation
 import Ingest
+import PostgresStore
 
 extension EnrollAudit {
     struct Ingest: ParsableCommand {
@@ -62,9 +63,9 @@ extension EnrollAudit {
         }
 
         func run() throws {
-            try storeOptions.requireSQLite()
             let inputs = try files.isEmpty ? [IngestInput(name: "-", handle: .standardInput)] : files.map(Self.open)
-            let existed = try SQLiteEventStore.fileExists(at: storeOptions.path)
+            let postgres = try storeOptions.postgresAddress
+            let existed = try postgres != nil || SQLiteEventStore.fileExists(at: storeOptions.path)
             let summary: IngestSummary
             do {
                 summary = try ingest(inputs)
@@ -91,7 +92,24 @@ extension EnrollAudit {
 
         /// Opens the store, ingests, and releases the store (its connections closed) before returning.
         private func ingest(_ inputs: [IngestInput]) throws -> IngestSummary {
+            if let address = try storeOptions.postgresAddress { return try ingest(inputs, into: address) }
             let store = try storeOptions.openForWriting(durability: durability.value)
+            return try makeRunner().run(inputs, into: store)
+        }
+
+        /// Ingests into PostgreSQL a batch at a time, each batch one append transaction that also updates
+        /// the read models (`IngestRunner.run(_:appending:)`); the store is migrated when needed.
+        private func ingest(_ inputs: [IngestInput], into address: PostgresLocation) throws -> IngestSummary {
+            let store = try BlockingRun.value {
+                try await PostgresEventStore.open(address, migrate: true, logger: StoreOptions.logger)
+            }
+            defer { _ = BlockingRun.wait { await store.close() } }
+            return try makeRunner().run(inputs) { events in
+                try BlockingRun.value { try await store.append(events, expectedVersions: [:]).outcomes }
+            }
+        }
+
+        private func makeRunner() throws -> IngestRunner {
             var options = IngestOptions()
             options.format = from.format
             options.rejectFile = rejectFile
@@ -101,8 +119,7 @@ extension EnrollAudit {
                 try AccessLogFormat(specification: specification)
             }
             let progress = Terminal.progress("ingesting records")
-            let runner = IngestRunner(options: options, progress: progress.map { report in { report(Int64($0)) } })
-            return try runner.run(inputs, into: store)
+            return IngestRunner(options: options, progress: progress.map { report in { report(Int64($0)) } })
         }
 
         static func open(_ name: String) throws -> IngestInput {

@@ -85,14 +85,15 @@ struct StoreOptions: ParsableArguments {
             case .ready(let log):
                 return try await body(log)
             case .postgres(let address, let migrate, let logger):
-                return try await StoreOptions.withPostgres(address, migrate: migrate, logger: logger, body)
+                return try await StoreOptions.connected(address, migrate: migrate, logger: logger, body)
             }
         }
     }
 
-    /// Runs `body` with a connected PostgreSQL store, and closes it after.
-    static func withPostgres<T: Sendable>(
-        _ address: PostgresLocation, migrate: Bool, logger: Logger, _ body: (PostgresEventStore) async throws -> T
+    /// Runs `body` with the PostgreSQL store at `address` (connecting first), and closes it after.
+    static func connected<T: Sendable>(
+        _ address: PostgresLocation, migrate: Bool, logger: Logger = StoreOptions.logger,
+        _ body: (PostgresEventStore) async throws -> T
     ) async throws -> T {
         let store = try await PostgresEventStore.open(address, migrate: migrate, logger: logger)
         do {
@@ -105,6 +106,13 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
+    /// ``connected(_:migrate:logger:_:)`` from the synchronous command (``BlockingRun``).
+    static func withPostgres<T: Sendable>(
+        _ address: PostgresLocation, migrate: Bool, _ body: @escaping @Sendable (PostgresEventStore) async throws -> T
+    ) throws -> T {
+        try BlockingRun.value { try await connected(address, migrate: migrate, body) }
+    }
+
     /// Runs `body` with the store's read models, on either backend (``EnrollmentReadModel``), from the
     /// synchronous command (``BlockingRun``): the one way the query commands (devices, show, timeline, stats)
     /// reach a store. A PostgreSQL store is read as it is, never migrated (a hot standby serves it).
@@ -112,10 +120,8 @@ struct StoreOptions: ParsableArguments {
         stalledAfterSeconds: Double = 3600, _ body: @escaping @Sendable (any EnrollmentReadModel) async throws -> T
     ) throws -> T {
         if let address = try postgresAddress {
-            return try BlockingRun.value {
-                try await Self.withPostgres(address, migrate: false, logger: Self.logger) { store in
-                    try await body(PostgresEnrollmentQueries(store: store, stalledAfterSeconds: stalledAfterSeconds))
-                }
+            return try Self.withPostgres(address, migrate: false) { store in
+                try await body(PostgresEnrollmentQueries(store: store, stalledAfterSeconds: stalledAfterSeconds))
             }
         }
         let queries = try openQueries(stalledAfterSeconds: stalledAfterSeconds)
@@ -127,10 +133,8 @@ struct StoreOptions: ParsableArguments {
         guard PostgresLocation.isAddress(path) else { return }
         throw CLIFailure(
             .usage,
-            "error: this command does not run on PostgreSQL yet: the PostgreSQL backend keeps the log, its tree, "
-                + "checkpoints and the read models' queries, but not yet what ingest, rebuild, serve, backup, "
-                + "import, demo, export --id/--user and verify --projections need; on postgres:// run append, "
-                + "verify, export, checkpoint, tail, copy, devices, show, timeline or stats (docs/postgres.md)")
+            "error: this command does not run on PostgreSQL yet: serve, backup, import, demo and export "
+                + "--id/--user do not; docs/postgres.md says which commands do")
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another

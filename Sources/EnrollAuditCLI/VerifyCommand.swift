@@ -55,7 +55,6 @@ extension EnrollAudit {
 
         func run() throws {
             if let file { return try verifyExport(file) }
-            if projections { try storeOptions.requireSQLite() }
             let (expectDigest, at, checkpoint, key) = (expectDigest, at, checkpoint, key)
             let outcome = try storeOptions.withLog(.read) { log in
                 var report = try await log.verify(
@@ -78,7 +77,7 @@ extension EnrollAudit {
             var report = outcome.0
             let extends = outcome.1
             let projectionCheck =
-                report.ok && projections ? try checkProjections(try storeOptions.openForReading()) : nil
+                report.ok && projections ? try checkProjections() : nil
             if let difference = projectionCheck?.difference {
                 report.problem = "the read models differ from a rebuild from the log: \(difference)"
             }

@@ -15,6 +15,14 @@ public struct ProjectionCheck: Sendable, Hashable {
         public var stored: String?
         public var rebuilt: String?
 
+        public init(table: String, key: String, column: String? = nil, stored: String?, rebuilt: String?) {
+            self.table = table
+            self.key = key
+            self.column = column
+            self.stored = stored
+            self.rebuilt = rebuilt
+        }
+
         public var description: String {
             if let column {
                 return
@@ -31,6 +39,8 @@ public struct ProjectionCheck: Sendable, Hashable {
     public var rows = 0
     public var difference: Difference?
     public var ok: Bool { difference == nil }
+
+    public init() {}
 }
 
 extension SQLiteEventStore {
@@ -98,17 +108,49 @@ extension SQLiteEventStore {
                     }
                     try placeholders()
                     try writers.finishWithoutCheckpoints()
-                    for table in check.tables {
-                        let (rows, difference) = try Self.compare(table, db)
-                        check.rows += rows
-                        if let difference {
-                            check.difference = difference
-                            break
-                        }
-                    }
+                    try Self.compare(check.tables, db, into: &check)
                     return .rollback
                 }
                 return check
+            }
+        }
+    }
+
+    /// Compares the read models of two store files table by table, row by row in key order: `stored`,
+    /// the tables as a backend keeps them (PostgreSQL's copied into a file of the SQLite schema), and
+    /// `rebuilt`, a store whose projections were rebuilt from the same log. Both files are read only.
+    public static func compareProjections(stored: String, rebuilt: String) throws -> ProjectionCheck {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: rebuilt, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.inDatabase { db in
+                try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [stored])
+                var check = ProjectionCheck()
+                check.tables = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT name FROM src.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                        ORDER BY name
+                        """
+                ).filter { !logTables.contains($0) }
+                try compare(check.tables, db, into: &check)
+                return check
+            }
+        } catch let error as DatabaseError {
+            throw EventStoreError(.corrupt, "the read models could not be compared: \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Compares `src.T` with `main.T` for each table `T`, stopping at the first difference.
+    private static func compare(_ tables: [String], _ db: Database, into check: inout ProjectionCheck) throws {
+        for table in tables {
+            let (rows, difference) = try compare(table, db)
+            check.rows += rows
+            if let difference {
+                check.difference = difference
+                return
             }
         }
     }

@@ -34,7 +34,8 @@ public struct IngestOptions: Sendable {
     public init() {}
 }
 
-/// Streams inputs into a store: decode, validate, append, count.
+/// Streams inputs into a store: decode, validate, append, count. SQLite appends record by record in one
+/// write transaction (``run(_:into:)``); another backend a batch at a time (``run(_:appending:)``).
 public struct IngestRunner {
     public var options: IngestOptions
     /// Called now and then with the number of records read so far.
@@ -56,22 +57,10 @@ public struct IngestRunner {
     /// - Throws: ``IngestError`` when a strict ingest met bad records (nothing of it is stored; with
     ///   `commitEvery`, batches committed before the bad one stay), I/O errors, or store errors.
     public func run(_ inputs: [IngestInput], into store: SQLiteEventStore) throws -> IngestSummary {
-        let options = self.options
-        let stream = RecordStream(
-            inputs: inputs, format: options.format, maximumLineLength: options.maximumLineLength,
-            detect: { line in
-                if let logFormat = options.logFormat, case .matched = logFormat.match(line) { return .accessLog }
-                return FormatDetector.detect(line)
-            },
-            makeDecoder: { Decoders.make($0, options: options) })
-        var state = State(options: options)
-        if let path = options.rejectFile {
-            // Written as it goes (the rejects of committed batches are kept), 0600: it holds raw records.
-            state.rejectHandle = try OutputFile(path: path, replacing: true, inPlace: true)
-            state.summary.rejectFile = path
-        }
+        let stream = recordStream(inputs)
+        var state = try State(options: options)
         defer { try? state.rejectHandle?.commit() }
-        let batchSize = options.commitEvery ?? (options.rejectFile == nil ? Int.max : 10_000)
+        let batchSize = state.batchSize
         let records = RecordPrefetcher(
             stream, capacity: options.readAhead, preparer: options.prepareAhead ? store.makePreparer() : nil)
         records.start()
@@ -98,29 +87,27 @@ public struct IngestRunner {
                     }
                     state.commitBatch()
                 }
-            } catch var error as IngestError {
-                error.committed = state.summary.total
-                throw error
-            } catch let error as EventStoreError {
-                throw error
-            } catch let error as OutputError {
-                // The reject file could not be written: the tool's or the disk's failure, not the input's.
-                throw error
             } catch {
-                // Reading the input failed (I/O, a damaged .lz4 frame): not about one record.
-                let reason =
-                    (error as? LZ4Error)?.description ?? (error as? UTF16Transcoder.Failure)?.description
-                    ?? error.localizedDescription
-                var failure = state.failure(fatal: "\(records.currentName): \(reason)")
-                failure.committed = state.summary.total
-                throw failure
+                throw state.failure(error, reading: records.currentName)
             }
         }
         return state.summary
     }
+
+    /// The records of `inputs`, decoded per their format (given, or detected from each input's first line).
+    func recordStream(_ inputs: [IngestInput]) -> RecordStream {
+        let options = self.options
+        return RecordStream(
+            inputs: inputs, format: options.format, maximumLineLength: options.maximumLineLength,
+            detect: { line in
+                if let logFormat = options.logFormat, case .matched = logFormat.match(line) { return .accessLog }
+                return FormatDetector.detect(line)
+            },
+            makeDecoder: { Decoders.make($0, options: options) })
+    }
 }
 
-private struct State {
+struct State {
     let options: IngestOptions
     var summary = IngestSummary()
     /// Counts of the open transaction, folded into `summary` at commit.
@@ -130,50 +117,88 @@ private struct State {
     var rejectHandle: OutputFile?
     var isStrict: Bool { options.rejectFile == nil }
 
-    init(options: IngestOptions) {
+    /// Opens the reject file, if any: written as it goes (the rejects of committed batches are kept), 0600,
+    /// since it holds raw records.
+    init(options: IngestOptions) throws {
         self.options = options
+        if let path = options.rejectFile {
+            rejectHandle = try OutputFile(path: path, replacing: true, inPlace: true)
+            summary.rejectFile = path
+        }
+    }
+
+    /// Records per transaction: `commitEvery`, else one transaction (strict) or 10,000 (reject file).
+    var batchSize: Int { options.commitEvery ?? (options.rejectFile == nil ? Int.max : 10_000) }
+
+    /// What an ingest throws for `error` met during a batch: the ingest's own failures with what was
+    /// committed, the store's and the reject file's as they are (the tool's or the disk's failure, not the
+    /// input's), and any other (reading the input failed: I/O, a damaged .lz4 frame; not about one record)
+    /// as a fatal failure naming the input being read.
+    func failure(_ error: any Error, reading input: String) -> any Error {
+        switch error {
+        case var error as IngestError:
+            error.committed = summary.total
+            return error
+        case is EventStoreError, is OutputError:
+            return error
+        default:
+            let reason =
+                (error as? LZ4Error)?.description ?? (error as? UTF16Transcoder.Failure)?.description
+                ?? error.localizedDescription
+            var fatal = failure(fatal: "\(input): \(reason)")
+            fatal.committed = summary.total
+            return fatal
+        }
+    }
+
+    /// Counts a record read, and one skipped or rejected by its decoder; the events of one that has some.
+    mutating func events(of record: DecodedRecord, input: String, format: InputFormat) throws -> [NewEvent]? {
+        batch[format.rawValue, default: IngestSummary.Counts()].records += 1
+        if let note = record.note { summary.note(note, source: format.rawValue) }
+        switch record.outcome {
+        case .skipped(let reason):
+            batch[format.rawValue, default: IngestSummary.Counts()].skipped += 1
+            summary.skipped(reason, at: "\(input):\(record.line)", source: format.rawValue)
+            return nil
+        case .rejected(let reason):
+            batch[format.rawValue, default: IngestSummary.Counts()].rejected += 1
+            try reject(record, input: input, reason: reason)
+            return nil
+        case .events(let events):
+            return events
+        }
     }
 
     mutating func handle(
         _ record: DecodedRecord, _ prepared: [PreparedEvent], input: String, format: InputFormat,
         appender: EventAppender
     ) throws {
+        guard let events = try events(of: record, input: input, format: format) else { return }
         var counts = batch[format.rawValue, default: IngestSummary.Counts()]
         defer { batch[format.rawValue] = counts }
-        counts.records += 1
-        if let note = record.note { summary.note(note, source: format.rawValue) }
-        switch record.outcome {
-        case .skipped(let reason):
-            counts.skipped += 1
-            summary.skipped(reason, at: "\(input):\(record.line)", source: format.rawValue)
-        case .rejected(let reason):
-            counts.rejected += 1
-            try reject(record, input: input, reason: reason)
-        case .events(let events):
-            let prepared = prepared.isEmpty ? events.map(appender.prepare) : prepared
-            // A strict ingest that already failed only keeps checking the rest, to list every bad record.
-            if isStrict && totalRejected > 0 {
-                for reason in prepared.compactMap(\.invalidReason) {
-                    counts.rejected += 1
-                    try reject(record, input: input, reason: reason)
-                }
-                return
-            }
-            do {
-                for outcome in try appender.appendAll(prepared) {
-                    switch outcome {
-                    case .appended: counts.appended += 1
-                    case .duplicate: counts.duplicates += 1
-                    }
-                }
-            } catch let error as EventStoreError where error.code == .eventIDConflict && record.keyedBySourceID {
-                // The source restated a fact it already gave (same id, other fields): the first is kept.
-                counts.duplicates += events.count
-                counts.restated += events.count
-            } catch let error as EventStoreError where error.code == .eventIDConflict || error.code == .invalidEvent {
+        let prepared = prepared.isEmpty ? events.map(appender.prepare) : prepared
+        // A strict ingest that already failed only keeps checking the rest, to list every bad record.
+        if isStrict && totalRejected > 0 {
+            for reason in prepared.compactMap(\.invalidReason) {
                 counts.rejected += 1
-                try reject(record, input: input, reason: error.description)
+                try reject(record, input: input, reason: reason)
             }
+            return
+        }
+        do {
+            for outcome in try appender.appendAll(prepared) {
+                switch outcome {
+                case .appended: counts.appended += 1
+                case .duplicate: counts.duplicates += 1
+                }
+            }
+        } catch let error as EventStoreError where error.code == .eventIDConflict && record.keyedBySourceID {
+            // The source restated a fact it already gave (same id, other fields): the first is kept.
+            counts.duplicates += events.count
+            counts.restated += events.count
+        } catch let error as EventStoreError where error.code == .eventIDConflict || error.code == .invalidEvent {
+            counts.rejected += 1
+            try reject(record, input: input, reason: error.description)
         }
     }
 

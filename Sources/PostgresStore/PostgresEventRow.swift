@@ -60,3 +60,15 @@ enum PostgresEventRow {
         return decoded
     }
 }
+
+extension PostgresEventRow {
+    /// The events after `position`, at most `limit`, in position order, on `connection` (in its transaction).
+    static func page(after position: Int64, limit: Int64, on connection: PostgresConnection, logger: Logger)
+        async throws -> [RecordedEvent]
+    {
+        try await fetch(
+            "SELECT \(unescaped: columns) FROM events WHERE position > \(position) ORDER BY position LIMIT \(limit)",
+            on: connection, logger: logger
+        ).map(\.recorded)
+    }
+}

@@ -33,6 +33,7 @@ extension PostgresEventStore {
             var result = AppendResult()
             result.outcomes.reserveCapacity(events.count)
             var appended: [UUID: (event: NewEvent, data: [UInt8], position: Int64)] = [:]
+            var recorded: [RecordedEvent] = []
             for event in events {
                 let data = event.canonicalData
                 if let twin = stored[event.eventID] {
@@ -52,10 +53,14 @@ extension PostgresEventStore {
                     position: position, version: version, recordedAt: recordedAt, event: event, data: data)
                 let hash = EventHashing.chain(previous: batch.hash, canonical: canonical)
                 batch.add(event, data: data, version: version, recordedAt: recordedAt, hash: hash)
+                recorded.append(
+                    RecordedEvent(
+                        position: position, version: version, recordedAt: recordedAt, hash: hash, event: event))
                 appended[event.eventID] = (event, data, position)
                 result.outcomes.append(.appended(position: position))
             }
             try await batch.flush()
+            try await applyReadModels(recorded, on: connection)
             return result
         }
     }
@@ -109,6 +114,12 @@ extension PostgresEventStore {
                     event, data: data, version: recorded.version, recordedAt: recorded.recordedAt, hash: recorded.hash)
             }
             try await batch.flush()
+            try await applyReadModels(events, on: connection)
         }
+    }
+
+    /// Updates the read models with the batch's new events, in its transaction (``PostgresReadModels``).
+    private func applyReadModels(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
+        projectionQueries += try await PostgresReadModels.apply(events, on: connection, logger: logger)
     }
 }

@@ -30,6 +30,8 @@ public actor PostgresEventStore: EventLog {
     /// How many transactions were tried again after their connection was lost (server restarted, backend
     /// terminated, network cut).
     public internal(set) var reconnectedTransactions = 0
+    /// How many queries the read models' folds sent in append transactions (``PostgresReadModels``).
+    public internal(set) var projectionQueries = 0
 
     /// The advisory lock every append (and every migration, with its own key) holds until it commits:
     /// the one serial step, which makes positions gapless and in commit order.

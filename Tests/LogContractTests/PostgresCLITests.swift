@@ -152,14 +152,12 @@ struct PostgresCLITests {
     @Test func commandsThatNeedTheReadModelsSayWhatPostgresLacks() throws {
         let database = try #require(PostgresCluster.shared).makeDatabase()
         for arguments in [
-            ["ingest", Fixtures.path("native.ndjson")], ["rebuild"],
-            ["verify", "--projections"],
-            ["export", "--user", "joe@contoso.com"],
+            ["export", "--user", "joe@contoso.com"], ["backup", "--to", "x.sqlite"],
         ] {
             let result = try run(arguments + ["--store", database.address()])
             #expect(result.status == 1, "\(arguments)")
             #expect(result.stderr.contains("does not run on PostgreSQL yet"), "\(arguments): \(result.stderr)")
-            #expect(result.stderr.contains("read models"))
+            #expect(result.stderr.contains("docs/postgres.md says which commands do"))
         }
         let malformed = try run(["verify", "--store", "postgres://nobody-here"])
         #expect(malformed.status == 1)

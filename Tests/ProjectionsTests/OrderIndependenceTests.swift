@@ -1,6 +1,7 @@
 import EnrollmentDomain
 import EventStore
 import Foundation
+import PostgresStore
 import Projections
 import TestSupport
 import Testing
@@ -20,36 +21,55 @@ struct OrderIndependenceTests {
         return lines.joined(separator: "\n")
     }
 
-    func appendInBatches(_ events: [NewEvent], to store: SQLiteEventStore, using random: inout SeededGenerator)
-        throws
-    {
+    /// Appends `events` in batches of random sizes.
+    func appendInBatches(
+        _ events: [NewEvent], using random: inout SeededGenerator, _ append: ([NewEvent]) async throws -> Void
+    ) async throws {
         var index = 0
         while index < events.count {
             let size = [1, 3, 17, 150, 1000].randomElement(using: &random)!
-            try store.append(Array(events[index..<min(index + size, events.count)]))
+            try await append(Array(events[index..<min(index + size, events.count)]))
             index += size
         }
     }
 
-    @Test(arguments: 1...20 as ClosedRange<UInt64>)
-    func shuffledBatchedAndRebuiltStoresHoldTheSameProjections(seed: UInt64) throws {
+    /// The backends and seeds: every seed on SQLite, a few on PostgreSQL (a database each) when the machine
+    /// has it (`PostgresCluster`; required in CI).
+    static let cases: [(ProjectionBackend, UInt64)] =
+        (1...20).map { (.sqlite, $0) }
+        + (ProjectionBackend.available.contains(.postgres) ? (1...4).map { (.postgres, $0) } : [])
+
+    @Test(arguments: cases)
+    func shuffledBatchedAndRebuiltStoresHoldTheSameProjections(backend: ProjectionBackend, seed: UInt64) async throws {
         let events = try SampleSources.all() + SyntheticFleet.events(seed: seed)
         var random = SeededGenerator(seed: seed)
 
         let reference = try ProjectedStore()
         try reference.store.append(events)
         let expected = try reference.dump()
-        let expectedTimelines = try timelines(reference)
+        switch backend {
+        case .sqlite:
+            let expectedTimelines = try timelines(reference)
+            let shuffled = try ProjectedStore(flushInterval: 7)
+            try await appendInBatches(events.shuffled(using: &random), using: &random) { try shuffled.store.append($0) }
+            #expect(try shuffled.dump() == expected)
+            #expect(try timelines(shuffled) == expectedTimelines)
 
-        let shuffled = try ProjectedStore(flushInterval: 7)
-        try appendInBatches(events.shuffled(using: &random), to: shuffled.store, using: &random)
-        #expect(try shuffled.dump() == expected)
-        #expect(try timelines(shuffled) == expectedTimelines)
-
-        try shuffled.store.rebuildProjections()
-        #expect(try shuffled.dump() == expected)
-        try shuffled.store.rebuildProjections(named: ["device_status"])
-        #expect(try shuffled.dump() == expected)
+            try shuffled.store.rebuildProjections()
+            #expect(try shuffled.dump() == expected)
+            try shuffled.store.rebuildProjections(named: ["device_status"])
+            #expect(try shuffled.dump() == expected)
+        case .postgres:
+            let database = try #require(PostgresCluster.shared).makeDatabase()
+            let store = try await PostgresEventStore.open(try PostgresLocation(database.address()))
+            try await appendInBatches(events.shuffled(using: &random), using: &random) {
+                try await store.append($0, expectedVersions: [:])
+            }
+            #expect(try ProjectionDump.postgres(database).joined(separator: "\n") == expected)
+            try await store.rebuildReadModels()
+            #expect(try ProjectionDump.postgres(database).joined(separator: "\n") == expected)
+            await store.close()
+        }
     }
 
     @Test func theSyntheticFleetJoinsLateLinksAndGraphFailures() throws {

@@ -2,6 +2,7 @@ import EnrollmentDomain
 import EventStore
 import Foundation
 import GRDB
+import PostgresStore
 import Projections
 import TestSupport
 import Testing
@@ -144,8 +145,23 @@ struct ProjectionApplierTests {
         try flush()
     }
 
-    @Test(arguments: [1, 7, 10_000] as [Int])
-    func foldsAppliedToDictionariesGiveTheTablesOfTheSQLiteStore(interval: Int) throws {
+    /// The two backends behind the boundary: the dictionaries here, drained every `interval` events; and
+    /// PostgreSQL's (`PostgresFoldState`, `PostgresProjectionApplier`), fed the same recorded events verbatim
+    /// in transactions of `interval` events (each drained at its commit), when the machine has PostgreSQL.
+    static let cases: [(Boundary, Int)] =
+        [1, 7, 10_000].map { (.dictionaries, $0) }
+        + (ProjectionBackend.available.contains(.postgres) ? [500, 10_000].map { (.postgres, $0) } : [])
+
+    /// A backend behind ``ProjectionApplier`` and the reading protocols.
+    enum Boundary: String, CustomTestStringConvertible, Sendable {
+        case dictionaries, postgres
+        var testDescription: String { rawValue }
+    }
+
+    @Test(arguments: cases)
+    func foldsAppliedThroughTheApplierBoundaryGiveTheTablesOfTheSQLiteStore(backend: Boundary, interval: Int)
+        async throws
+    {
         let projected = try ProjectedStore()
         try projected.store.append(
             try SampleSources.all() + SyntheticFleet.events(seed: 11) + StatsFleet.events(seed: 11))
@@ -154,15 +170,28 @@ struct ProjectionApplierTests {
             recorded.append(event)
             return true
         }
-        let tables = MemoryProjectionTables()
-        try Self.fold(recorded, into: tables, drainingEvery: interval)
+        switch backend {
+        case .dictionaries:
+            let tables = MemoryProjectionTables()
+            try Self.fold(recorded, into: tables, drainingEvery: interval)
 
-        #expect(tables.identity.nodes.count > 100)
-        #expect(tables.identity.dump == (try Self.identityDump(projected.store)))
-        let sqliteRows = try Self.deviceStatusValues(projected.store)
-        #expect(sqliteRows.count == tables.deviceStatus.count)
-        #expect(tables.deviceStatusValues == sqliteRows)
-        #expect(tables.aggregate.count > 20)
-        #expect(tables.aggregate == (try FleetStatsAggregateTests.aggregate(projected.store)))
+            #expect(tables.identity.nodes.count > 100)
+            #expect(tables.identity.dump == (try Self.identityDump(projected.store)))
+            let sqliteRows = try Self.deviceStatusValues(projected.store)
+            #expect(sqliteRows.count == tables.deviceStatus.count)
+            #expect(tables.deviceStatusValues == sqliteRows)
+            #expect(tables.aggregate.count > 20)
+            #expect(tables.aggregate == (try FleetStatsAggregateTests.aggregate(projected.store)))
+        case .postgres:
+            let database = try #require(PostgresCluster.shared).makeDatabase()
+            let store = try await PostgresEventStore.open(try PostgresLocation(database.address()))
+            for start in stride(from: 0, to: recorded.count, by: interval) {
+                try await store.appendVerbatim(Array(recorded[start..<min(start + interval, recorded.count)]))
+            }
+            await store.close()
+            let expected = try projected.dump()
+            #expect(expected.contains("fleet_stats_time_to_enroll "))
+            #expect(try ProjectionDump.postgres(database).joined(separator: "\n") == expected)
+        }
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Projections
 import TestSupport
+import Testing
 
 /// A fresh store with the tool's projections in a temporary directory.
 struct ProjectedStore {
@@ -19,20 +20,10 @@ struct ProjectedStore {
 
     var queries: EnrollmentQueries { EnrollmentQueries(store: store) }
 
-    /// Every projection table as text, rows sorted: equal dumps mean equal projections.
+    /// Every projection table as text, rows sorted: equal dumps mean equal projections (``ProjectionDump``,
+    /// the same lines a PostgreSQL store's tables give).
     func dump() throws -> String {
-        try store.read { db in
-            var lines: [String] = []
-            for table in [
-                "identity_nodes", "identity_sets", "identity_user_ids", "identity_userless", "device_status",
-                "fleet_stats", "fleet_stats_time_to_enroll",
-            ] {
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") {
-                    lines.append("\(table) \(row.description)")
-                }
-            }
-            return lines.sorted().joined(separator: "\n")
-        }
+        try store.read { try ProjectionDump.sqlite($0) }.joined(separator: "\n")
     }
 }
 
@@ -52,5 +43,17 @@ enum SampleStore {
     /// The enrollments of a user.
     static func enrollments(of user: String) throws -> [DeviceStatus] {
         try queries.enrollments(matching: user, asOf: asOf)
+    }
+}
+
+/// The backends the read-model tests run on: SQLite always, PostgreSQL when the machine has it (a
+/// throwaway cluster); without it that half is skipped, unless `ENROLL_AUDIT_REQUIRE_POSTGRES=1` (CI).
+enum ProjectionBackend: String, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    static var available: [ProjectionBackend] {
+        PostgresCluster.shared != nil || PostgresCluster.isRequired ? [.sqlite, .postgres] : [.sqlite]
     }
 }

@@ -1,0 +1,48 @@
+import EnrollmentDomain
+import PostgresNIO
+import Projections
+
+/// The read models on PostgreSQL, updated inside every append transaction (``PostgresEventStore/append(_:expectedVersions:)``
+/// and ``PostgresEventStore/appendVerbatim(_:)``, so `copy --to` fills them too), by the same folds as on
+/// SQLite (``IdentityFold``, then ``DeviceStatusFold``, which reads the identity tables as the identity
+/// apply left them), read through ``PostgresFoldState`` and written by ``PostgresProjectionApplier``.
+///
+/// Safe because it is the append's own transaction: the rows and the read models commit together or not
+/// at all; the folds read their own transaction's writes (READ COMMITTED: each statement sees what the
+/// transaction wrote before it); and the position lock the transaction took first serialises every
+/// writer of the log and so of the read models, so the state the folds read is not changed under them.
+enum PostgresReadModels {
+    /// Every this many events, the folds are drained (bounded memory in a long `copy` batch).
+    static let flushInterval: Int64 = 10_000
+
+    /// Applies the newly stored `events` (in position order) to the read models, on `connection`, in its
+    /// transaction. Returns the number of queries it sent.
+    static func apply(_ events: [RecordedEvent], on connection: PostgresConnection, logger: Logger) async throws
+        -> Int
+    {
+        guard !events.isEmpty else { return 0 }
+        return try await PostgresFoldThread.run(on: connection, logger: logger) { thread in
+            let state = PostgresFoldState(thread)
+            let applier = PostgresProjectionApplier(thread: thread)
+            let empty =
+                try thread.rows("SELECT NOT EXISTS (SELECT 1 FROM identity_nodes)").first?.decode(Bool.self) ?? false
+            let identity = IdentityFold(reader: state, tablesAreEmpty: empty)
+            let status = DeviceStatusFold(reader: state, flushInterval: flushInterval)
+            var streams: Set<String> = []
+            func flush() throws {
+                try applier.apply(identity.drain())
+                try state.prefetch(streams: Array(streams))
+                streams.removeAll(keepingCapacity: true)
+                try applier.apply(try status.drain(), countingAggregate: true)
+            }
+            for event in events {
+                try identity.apply(event)
+                status.apply(event)
+                streams.insert(event.event.stream)
+                if identity.needsFlush || status.needsFlush { try flush() }
+            }
+            try flush()
+            return thread.roundTrips
+        }
+    }
+}
