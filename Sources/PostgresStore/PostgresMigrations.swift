@@ -60,6 +60,8 @@ extension PostgresEventStore {
                 "the store's schema lacks migration \(missing[0].name), and this role may not create it: "
                     + "open it once as the owner role (docs/postgres.md)", path: location)
         }
+        // A log written before the read models existed here (migration 2) fills them from itself once.
+        if !applied.isEmpty && missing.contains(where: { $0.id == 2 }) { try await rebuildReadModels() }
     }
 
     /// The ids of the migrations the database records (none when it has no migrations table).

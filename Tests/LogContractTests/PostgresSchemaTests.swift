@@ -23,8 +23,26 @@ struct PostgresSchemaTests {
         for _ in 0..<2 {
             try await PostgresEventStore.open(try PostgresLocation(database.address())).close()
         }
-        let applied = try database.cluster.psql("SELECT count(*) FROM enroll_audit_migrations", database: database.name)
-        #expect(applied.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        let applied = try database.cluster.psql(
+            "SELECT string_agg(name, ',' ORDER BY id) FROM enroll_audit_migrations", database: database.name)
+        #expect(applied.trimmingCharacters(in: .whitespacesAndNewlines) == "0001_log,0002_projections")
+    }
+
+    /// A store whose log was written before migration 0002 (the read models): the owner's next open creates
+    /// the tables and fills them from the log.
+    @Test func aLogFromBeforeTheReadModelsGetsThemFilledWhenTheOwnerMigratesIt() async throws {
+        let database = try #require(PostgresCluster.shared).makeDatabase()
+        let owner = try PostgresLocation(database.address())
+        let store = try await PostgresEventStore.open(owner)
+        try await store.append(try ContractEvents.sample(), expectedVersions: [:])
+        await store.close()
+        let expected = try ProjectionDump.postgres(database)
+        #expect(expected.count > 100)
+        try database.cluster.psql(
+            "DROP TABLE " + PostgresEventStore.projectionTables.joined(separator: ", "), database: database.name)
+        try database.cluster.psql("DELETE FROM enroll_audit_migrations WHERE id = 2", database: database.name)
+        try await PostgresEventStore.open(owner).close()
+        #expect(try ProjectionDump.postgres(database) == expected)
     }
 
     @Test func aDatabaseOfANewerVersionIsRefused() async throws {

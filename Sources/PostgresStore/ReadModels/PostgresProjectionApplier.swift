@@ -1,3 +1,4 @@
+import EventStore
 import PostgresNIO
 import Projections
 
@@ -10,6 +11,29 @@ struct PostgresProjectionApplier: ProjectionApplier {
     let thread: PostgresFoldThread
 
     func apply(_ changes: IdentityChanges) throws {
+        try refusingUnstorableText("identity") { try write(changes) }
+    }
+
+    /// The aggregate is always counted here: PostgreSQL's tables keep their indexes and aggregate from
+    /// the migration on, so there is no fill-from-empty path that counts it at the end.
+    func apply(_ changes: DeviceStatusChanges, countingAggregate: Bool) throws {
+        try refusingUnstorableText("device_status") { try write(changes, countingAggregate: countingAggregate) }
+    }
+
+    /// Runs `body`, turning PostgreSQL's refusal of a text (U+0000, which `text` cannot hold: SQLSTATE 22021)
+    /// into a clear error; the transaction then rolls back, events and all.
+    private func refusingUnstorableText(_ projection: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error where PostgresErrors.sqlState(error) == "22021" {
+            throw EventStoreError(
+                .invalidEvent,
+                "a text of the \(projection) read model holds U+0000, which PostgreSQL text cannot store "
+                    + "(the SQLite store can): nothing of this batch was stored")
+        }
+    }
+
+    private func write(_ changes: IdentityChanges) throws {
         var nodeIDs: [String] = []
         var nodeRoots: [String] = []
         var nodeKinds: [Int64] = []
@@ -79,9 +103,7 @@ struct PostgresProjectionApplier: ProjectionApplier {
         }
     }
 
-    /// The aggregate is always counted here: PostgreSQL's tables keep their indexes and aggregate from
-    /// the migration on, so there is no fill-from-empty path that counts it at the end.
-    func apply(_ changes: DeviceStatusChanges, countingAggregate: Bool) throws {
+    private func write(_ changes: DeviceStatusChanges, countingAggregate: Bool) throws {
         var upserts: [DeviceStatusRow] = []
         var deletes: [String] = []
         for (enrollment, change) in changes.rows.sorted {
