@@ -58,7 +58,8 @@ let package = Package(
             resources: [.embedInCode("Migrations")]
         ),
         // The log on PostgreSQL (postgres-nio): the same contract as SQLite (`EventLog`), numbered SQL
-        // migrations, append-only by triggers and privileges. See docs/postgres.md.
+        // migrations, append-only by triggers and privileges; the read models' queries on its projection
+        // tables (`EnrollmentReadModel`). See docs/postgres.md.
         .target(
             name: "PostgresStore",
             dependencies: [
@@ -177,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "LogContractTests",
             dependencies: [
-                "EnrollmentDomain", "EventStore", "PostgresStore", "TestSupport", "EnrollAuditCLI",
+                "EnrollmentDomain", "EventStore", "PostgresStore", "Projections", "TestSupport", "EnrollAuditCLI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -78,7 +78,6 @@ extension EnrollAudit {
         }
 
         func run() throws {
-            let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
             var filter = DeviceFilter(
                 user: user, state: state, stalledFor: stalledFor.map { Double($0.milliseconds) / 1000 },
                 asOf: stall.asOfTimestamp, since: range.since?.timestamp, until: range.until?.timestamp, limit: limit)
@@ -90,11 +89,13 @@ extension EnrollAudit {
             filter.sort = sort
             filter.conflicted = conflicted
             filter.after = after
-            let sink = try ByteSink(output: Terminal.output, lz4: false)
+            let sink = Unchecked(try ByteSink(output: Terminal.output, lz4: false))
             let count: Int
+            let (format, rawCSV) = (format, csv.rawCSV)
             do {
-                count = try DeviceRendering.stream(
-                    filter, from: queries, format: format, rawCSV: csv.rawCSV, to: sink)
+                count = try storeOptions.withReadModel(stalledAfterSeconds: stall.stalledAfterSeconds) { [filter] in
+                    try await DeviceRendering.stream(filter, from: $0, format: format, rawCSV: rawCSV, to: sink.value)
+                }
             } catch let error as DeviceQueryError {
                 throw CLIFailure(.notFound, "error: \(error)")
             }
@@ -122,8 +123,10 @@ extension EnrollAudit {
         @OptionGroup var csv: CSVOptions
 
         func run() throws {
-            let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
-            let statuses = try queries.requireEnrollments(matching: id, asOf: stall.asOfTimestamp)
+            let (id, asOf) = (id, stall.asOfTimestamp)
+            let statuses = try storeOptions.withReadModel(stalledAfterSeconds: stall.stalledAfterSeconds) {
+                try await $0.enrollments(matching: id, asOf: asOf)
+            }.required(by: id)
             try Terminal.standardOutput(DeviceRendering.render(statuses, format: format, rawCSV: csv.rawCSV))
         }
     }

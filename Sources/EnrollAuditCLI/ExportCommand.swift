@@ -125,7 +125,7 @@ extension EnrollAudit {
             }
             // One enrollment (or a user's): the events of every linked stream, in position order.
             let queries = try storeOptions.openQueries()
-            let statuses = try queries.requireEnrollments(matching: subject)
+            let statuses = try queries.enrollments(matching: subject).required(by: subject)
             let streams = Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) })
             let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
                 .sorted { $0.position < $1.position }

@@ -54,12 +54,11 @@ struct FirstSeenRange: ParsableArguments {
     var until: TimeArgument?
 }
 
-extension EnrollmentQueries {
-    /// The enrollments `id` names, or a "not found" failure (exit 3) naming the id.
-    func requireEnrollments(matching id: String, asOf: Timestamp? = nil) throws -> [DeviceStatus] {
-        let statuses = try enrollments(matching: id, asOf: asOf)
-        guard !statuses.isEmpty else { throw CLIFailure(.notFound, "error: no enrollment is known by '\(id)'") }
-        return statuses
+extension Array where Element == DeviceStatus {
+    /// The enrollments an id named, or a "not found" failure (exit 3) naming the id when there is none.
+    func required(by id: String) throws -> [DeviceStatus] {
+        guard !isEmpty else { throw CLIFailure(.notFound, "error: no enrollment is known by '\(id)'") }
+        return self
     }
 }
 

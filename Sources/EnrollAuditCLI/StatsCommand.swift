@@ -21,9 +21,8 @@ extension EnrollAudit {
         var format: StatsFormat = .table
 
         func run() throws {
-            let queries = try storeOptions.openQueries()
-            let stats = try queries.stats(
-                StatsQuery(since: range.since?.timestamp, until: range.until?.timestamp, byDay: by == .day))
+            let query = StatsQuery(since: range.since?.timestamp, until: range.until?.timestamp, byDay: by == .day)
+            let stats = try storeOptions.withReadModel { try await $0.stats(query) }
             switch format {
             case .table: try Terminal.standardOutput(StatsRendering.table(stats))
             case .json: try Terminal.standardOutput(StatsRendering.json(stats).prettyString)

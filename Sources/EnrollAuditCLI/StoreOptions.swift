@@ -113,13 +113,28 @@ struct StoreOptions: ParsableArguments {
         try BlockingRun.value { try await connected(address, migrate: migrate, body) }
     }
 
+    /// Runs `body` with the store's read models, on either backend (``EnrollmentReadModel``), from the
+    /// synchronous command (``BlockingRun``): the one way the query commands (devices, show, timeline, stats)
+    /// reach a store. A PostgreSQL store is read as it is, never migrated (a hot standby serves it).
+    func withReadModel<T: Sendable>(
+        stalledAfterSeconds: Double = 3600, _ body: @escaping @Sendable (any EnrollmentReadModel) async throws -> T
+    ) throws -> T {
+        if let address = try postgresAddress {
+            return try Self.withPostgres(address, migrate: false) { store in
+                try await body(PostgresEnrollmentQueries(store: store, stalledAfterSeconds: stalledAfterSeconds))
+            }
+        }
+        let queries = try openQueries(stalledAfterSeconds: stalledAfterSeconds)
+        return try BlockingRun.value { try await body(queries) }
+    }
+
     /// Refuses a PostgreSQL address for what needs the SQLite store itself.
     func requireSQLite() throws {
         guard PostgresLocation.isAddress(path) else { return }
         throw CLIFailure(
             .usage,
-            "error: this command does not run on PostgreSQL yet: the queries of the read models, serve, backup, "
-                + "import and demo do not; docs/postgres.md says which commands do")
+            "error: this command does not run on PostgreSQL yet: serve, backup, import, demo and export "
+                + "--id/--user do not; docs/postgres.md says which commands do")
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another

@@ -38,12 +38,16 @@ extension EnrollAudit {
         }
 
         func run() throws {
-            let queries = try storeOptions.openQueries(stalledAfterSeconds: stall.stalledAfterSeconds)
-            let statuses = try queries.requireEnrollments(matching: id, asOf: stall.asOfTimestamp)
+            let (id, asOf) = (id, stall.asOfTimestamp)
+            let (statuses, timeline) = try storeOptions.withReadModel(stalledAfterSeconds: stall.stalledAfterSeconds) {
+                queries in
+                let statuses = try await queries.enrollments(matching: id, asOf: asOf).required(by: id)
+                return (statuses, try await queries.timeline(of: statuses, asOf: asOf))
+            }
             // What changed in a window ("last week"): gaps and hints are those of the whole timeline.
             let since = since?.timestamp ?? Timestamp(milliseconds: .min)
             let until = until?.timestamp ?? Timestamp(milliseconds: .max)
-            let entries = try queries.timeline(of: statuses, asOf: stall.asOfTimestamp).filter {
+            let entries = timeline.filter {
                 $0.occurredAt >= since && $0.occurredAt < until
             }.sorted {
                 ($0.occurredAt, $0.position) < ($1.occurredAt, $1.position)

@@ -29,9 +29,9 @@ extension EnrollmentQueries {
             while count < filter.limit ?? .max, let row = try rows.next() {
                 var status = try status(from: row, asOf: asOf, threshold: threshold, db)
                 if pointInTime {
-                    guard let then = try self.status(status, at: asOf, threshold: threshold, db) else { continue }
-                    if let state = filter.state, then.state != state { continue }
-                    if filter.stalledFor != nil && !then.stalled { continue }
+                    guard let then = try self.status(status, at: asOf, threshold: threshold, db),
+                        ReadModelAssembly.matches(then, pointInTime: filter)
+                    else { continue }
                     status = then
                 }
                 try body(status)
@@ -108,8 +108,7 @@ private struct DeviceQuery {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT \(key) AS key FROM device_status WHERE enrollment = ?", arguments: [after])
             else {
-                throw DeviceQueryError(
-                    message: "no enrollment '\(after)' to continue after; pass the last enrollment of the page before")
+                throw DeviceQueryError.noEnrollment(after: after)
             }
             let value: DatabaseValue = row["key"]
             add("(\(key), enrollment) \(filter.sort.ascending ? ">" : "<") (?, ?)", value, after)
@@ -117,7 +116,7 @@ private struct DeviceQuery {
         let direction = filter.sort.ascending ? "ASC" : "DESC"
         whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         sql = """
-            SELECT \(EnrollmentQueries.columns) FROM device_status \(whereClause)
+            SELECT \(DeviceStatusRow.columns) FROM device_status \(whereClause)
             ORDER BY \(key) \(direction), enrollment \(direction)
             """
     }
@@ -127,6 +126,16 @@ private struct DeviceQuery {
 public struct DeviceQueryError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
+
+    /// ``DeviceFilter/after`` names no enrollment.
+    public static func noEnrollment(after: String) -> DeviceQueryError {
+        DeviceQueryError(
+            message: "no enrollment '\(after)' to continue after; pass the last enrollment of the page before")
+    }
 }
 
 /// The order of a device list.
@@ -140,8 +149,8 @@ public enum DeviceSort: String, Sendable, Hashable, CaseIterable {
     /// By UPN, A to Z.
     case user
 
-    /// The sort key's SQL expression.
-    var key: String {
+    /// The sort key's SQL expression (the same in SQLite and PostgreSQL).
+    public var key: String {
         switch self {
         case .firstSeen: "first_seen"
         case .lastSeen: "last_seen"
@@ -150,7 +159,8 @@ public enum DeviceSort: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    var ascending: Bool { self == .user || self == .lastStep }
+    /// Whether the order is ascending.
+    public var ascending: Bool { self == .user || self == .lastStep }
 }
 
 /// Which enrollments ``EnrollmentQueries/devices(_:)`` lists, in which order, from where.

@@ -12,34 +12,11 @@ extension EnrollmentQueries {
     func status(_ current: DeviceStatus, at asOf: Timestamp, threshold: Double, _ db: Database) throws
         -> DeviceStatus?
     {
-        guard current.firstSeen <= asOf else { return nil }
-        guard current.lastSeen > asOf else { return current }
-        let streams = current.ids.filter { $0.kind == .stream }.map(\.value)
-        let events = try StoredEventReader(db).events(inStreams: streams).filter { $0.event.occurredAt <= asOf }
+        guard ReadModelAssembly.needsFold(current, at: asOf) else { return current.firstSeen <= asOf ? current : nil }
+        let events = try StoredEventReader(db).events(inStreams: ReadModelAssembly.streams(of: current))
         let identity = SQLiteIdentityState(db: db)
-        let fold = try StatusFold(enrollment: current.enrollment, events: events) {
+        return try ReadModelAssembly.status(current, at: asOf, events: events, threshold: threshold) {
             try identity.upns(ofAADUser: $0).first
         }
-        guard fold.events > 0 else { return nil }
-        let lastStepAt = fold.lastStepAt ?? fold.firstSeen
-        let stall = Self.stall(state: fold.state, lastStepAt: lastStepAt, asOf: asOf, threshold: threshold)
-        var then = current
-        then.user = fold.user ?? current.user
-        then.entraUserID = fold.entraUserID ?? current.entraUserID
-        then.state = fold.state
-        then.step = fold.step
-        then.failure = fold.failure
-        then.osVersion = fold.osVersion
-        then.model = fold.model
-        then.firstSeen = fold.firstSeen
-        then.lastSeen = fold.lastSeen
-        then.lastStepAt = lastStepAt
-        then.timeToEnrollSeconds = fold.timeToEnrollMilliseconds.map { Double($0) / 1000 }
-        then.events = fold.events
-        then.stalled = stall != nil
-        then.stalledForSeconds = stall
-        then.lastProblem = fold.problem
-        then.conflicts = fold.conflicts
-        return then
     }
 }

@@ -59,7 +59,8 @@ public struct EnrollmentQueries: Sendable {
             let statuses = try roots.filter { seen.insert($0).inserted }.map { root in
                 guard
                     let row = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT \(Self.columns) FROM device_status WHERE enrollment = ?"),
+                        db.cachedStatement(
+                            sql: "SELECT \(DeviceStatusRow.columns) FROM device_status WHERE enrollment = ?"),
                         arguments: [SQLText(root)])
                 else {
                     throw ReadModelError(enrollment: root, problem: "identity names it, but device_status has no row")
@@ -90,79 +91,27 @@ public struct EnrollmentQueries: Sendable {
         try store.read { db in
             let reader = try StoredEventReader(db)
             return try statuses.flatMap { status in
-                let streams = status.ids.filter { $0.kind == .stream }.map(\.value)
-                var events = try reader.events(inStreams: streams)
-                if let asOf { events.removeAll { $0.event.occurredAt > asOf } }
-                return TimelineBuilder().entries(enrollment: status.enrollment, events: events, status: status)
+                ReadModelAssembly.timeline(
+                    of: status, events: try reader.events(inStreams: ReadModelAssembly.streams(of: status)), asOf: asOf)
             }
         }
     }
-
-    /// The `device_status` columns a status is read from, named: a connection that prepared `SELECT *`
-    /// before a rebuild changed the table would read the old list of columns.
-    static let columns = """
-        enrollment, user, entra_user_id, state, step, failure_step, failure_reason, os_version, model, first_seen,
-        last_seen, last_step_at, time_to_enroll_ms, events, problem_type, problem_reason, problem_at, conflicts
-        """
 
     func root(of id: String, _ db: Database) throws -> String? {
         try SQLText.fetchOne(
             db.cachedStatement(sql: "SELECT root FROM identity_nodes WHERE id = ? AND kinds & ? != 0"),
-            arguments: [SQLText(id), IdentityKinds.joinKey.rawValue - 1])?.value
+            arguments: [SQLText(id), ReadModelAssembly.lookupKinds])?.value
     }
 
+    /// The status of a row of ``DeviceStatusRow/columns`` (named: a connection that prepared `SELECT *`
+    /// before a rebuild changed the table would read the old list of columns), with its identity nodes.
     func status(from row: Row, asOf: Timestamp, threshold: Double, _ db: Database) throws -> DeviceStatus {
-        let enrollment = row.text("enrollment") ?? ""
-        var ids: [EnrollmentIdentifier] = []
-        for node in try Row.fetchAll(
+        let row = DeviceStatusRow(row)
+        let nodes = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT id, kinds FROM identity_nodes WHERE root = ?"),
-            arguments: [SQLText(enrollment)])
-        {
-            let kinds = IdentityKinds(rawValue: node[1])
-            let id = node.text(at: 0) ?? ""
-            if kinds.contains(.stream) { ids.append(EnrollmentIdentifier(kind: .stream, value: id)) }
-            for named in IdentityKinds.named where kinds.contains(named.kind) {
-                ids.append(EnrollmentIdentifier(kind: named.public, value: id))
-            }
-        }
-        func value<T: RawRepresentable>(_ column: String, as type: T.Type) throws -> T? where T.RawValue == String {
-            guard let text = row[column] as String? else { return nil }
-            guard let value = T(rawValue: text) else {
-                throw ReadModelError(enrollment: enrollment, problem: "\(column) '\(text)' is not a known value")
-            }
-            return value
-        }
-        guard let state = try value("state", as: EnrollmentState.self) else {
-            throw ReadModelError(enrollment: enrollment, problem: "state is empty")
-        }
-        guard ids.contains(where: { $0.kind == .stream }) else {
-            throw ReadModelError(enrollment: enrollment, problem: "no stream of the log belongs to it")
-        }
-        let lastStepAt = Timestamp(milliseconds: row["last_step_at"])
-        let stall = Self.stall(state: state, lastStepAt: lastStepAt, asOf: asOf, threshold: threshold)
-        let failure = try value("failure_step", as: EnrollmentStep.self).map {
-            EnrollmentFailure(step: $0, reason: row.text("failure_reason") ?? "unknown")
-        }
-        return DeviceStatus(
-            enrollment: enrollment, ids: ids.sorted(), user: row.text("user"), entraUserID: row.text("entra_user_id"),
-            state: state, step: try value("step", as: EnrollmentStep.self), failure: failure,
-            osVersion: row.text("os_version"), model: row.text("model"),
-            firstSeen: Timestamp(milliseconds: row["first_seen"]),
-            lastSeen: Timestamp(milliseconds: row["last_seen"]), lastStepAt: lastStepAt,
-            timeToEnrollSeconds: (row["time_to_enroll_ms"] as Int64?).map { Double($0) / 1000 },
-            events: row["events"], stalled: stall != nil, stalledForSeconds: stall,
-            lastProblem: row.text("problem_type").map {
-                EnrollmentProblem(
-                    type: $0, reason: row.text("problem_reason") ?? "unknown",
-                    at: Timestamp(milliseconds: row["problem_at"] ?? 0))
-            }, conflicts: try IdentityConflict.parse(row.text("conflicts"), enrollment: enrollment))
-    }
-
-    /// How long an `in_progress` enrollment has had no step as of `asOf`, when that is at least
-    /// `threshold` seconds: the one definition of stalled. `nil`: not stalled.
-    static func stall(state: EnrollmentState, lastStepAt: Timestamp, asOf: Timestamp, threshold: Double) -> Double? {
-        let seconds = Double(asOf.milliseconds - lastStepAt.milliseconds) / 1000
-        return state == .inProgress && seconds >= threshold ? seconds : nil
+            arguments: [SQLText(row.enrollment)]
+        ).map { ReadModelAssembly.Node(id: $0.text(at: 0) ?? "", kinds: $0[1]) }
+        return try ReadModelAssembly.status(row: row, nodes: nodes, asOf: asOf, threshold: threshold)
     }
 }
 

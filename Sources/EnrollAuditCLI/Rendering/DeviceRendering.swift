@@ -92,13 +92,14 @@ enum DeviceRendering {
     /// - Returns: how many were written.
     @discardableResult
     static func stream(
-        _ filter: DeviceFilter, from queries: EnrollmentQueries, format: ListFormat, rawCSV: Bool, to sink: ByteSink
-    ) throws -> Int {
+        _ filter: DeviceFilter, from queries: any EnrollmentReadModel, format: ListFormat, rawCSV: Bool,
+        to sink: ByteSink
+    ) async throws -> Int {
         var count = 0
         switch format {
         case .table:
             var widths = tableHeaders.map(\.count)
-            try queries.forEachDevice(filter) { status in
+            try await queries.forEachDevice(filter) { status in
                 for (column, cell) in tableRow(status).map(TerminalText.escaped).enumerated() {
                     widths[column] = max(widths[column], cell.count)
                 }
@@ -107,24 +108,24 @@ enum DeviceRendering {
             guard count > 0 else { return 0 }
             try sink.write(TextTable.line(tableHeaders, widths: widths))
             count = 0
-            try queries.forEachDevice(filter) { status in
+            try await queries.forEachDevice(filter) { status in
                 try sink.write(TextTable.line(tableRow(status).map(TerminalText.escaped), widths: widths))
                 count += 1
             }
         case .json:
-            try queries.forEachDevice(filter) { status in
+            try await queries.forEachDevice(filter) { status in
                 try sink.write((count == 0 ? "[\n  " : ",\n  ") + json(status).prettyString(nestedAt: 1))
                 count += 1
             }
             try sink.write(count == 0 ? "[]\n" : "\n]\n")
         case .ndjson:
-            try queries.forEachDevice(filter) { status in
+            try await queries.forEachDevice(filter) { status in
                 try sink.write(json(status).canonicalString + "\n")
                 count += 1
             }
         case .csv:
             try sink.write(CSV.record(csvColumns))
-            try queries.forEachDevice(filter) { status in
+            try await queries.forEachDevice(filter) { status in
                 try sink.write(CSV.record(csvRow(status), neutralizingFormulas: !rawCSV))
                 count += 1
             }
