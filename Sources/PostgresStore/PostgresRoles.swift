@@ -17,7 +17,7 @@ extension PostgresEventStore {
             throw EventStoreError(.invalidEvent, "'\(role)' is not a plain role name ([a-z_][a-z0-9_]*)")
         }
         let tables = Self.logTables.joined(separator: ", ")
-        try await transaction { connection in
+        try await transaction { [self] connection in
             // The role name is checked above to be a plain identifier: it is quoted, never interpolated raw.
             try await connection.query(
                 PostgresQuery(unsafeSQL: "GRANT SELECT, INSERT ON \(tables) TO \"\(role)\""), logger: logger)
