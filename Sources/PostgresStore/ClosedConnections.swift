@@ -38,6 +38,15 @@ final class ClosedConnections: @unchecked Sendable {
         }
     }
 
+    /// Closes `connection` (lost under an attempt) and waits until it is closed. The pool's own close
+    /// callback, set when it opened the connection, runs before this returns, so the pool will not hand the
+    /// dead connection out again (it could while its close was not yet noticed).
+    static func discard(_ connection: PostgresConnection) async {
+        let closing: EventLoopFuture<Void> = connection.close()
+        _ = closing
+        try? await connection.closeFuture.get()
+    }
+
     private func closed(_ id: PostgresConnection.ID) {
         let fail = lock.withLock {
             hooked.remove(id)

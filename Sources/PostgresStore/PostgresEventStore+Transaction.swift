@@ -13,7 +13,8 @@ extension PostgresEventStore {
     /// Each attempt runs until it returns or its connection closes, whichever comes first
     /// (``ClosedConnections``): postgres-nio drops a query written to a connection whose channel has closed
     /// and never completes it, so an attempt whose connection died between two queries would otherwise wait
-    /// for ever.
+    /// for ever. A connection lost under an attempt is closed, and the pool has heard of it, before the
+    /// retry leases one: the pool never hands it out again.
     func transaction<T: Sendable>(
         readOnly: Bool = false, _ body: @escaping (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -31,7 +32,12 @@ extension PostgresEventStore {
                             outcome.resolve(.failure(error))
                         }
                     }
-                    return try await closedConnections.wait(for: outcome, of: attempt, on: connection)
+                    do {
+                        return try await closedConnections.wait(for: outcome, of: attempt, on: connection)
+                    } catch where PostgresErrors.isConnectionLoss(error) {
+                        await ClosedConnections.discard(connection)
+                        throw error
+                    }
                 }
             } catch let error where PostgresErrors.isTransient(error) && conflicts + 1 < retry.attempts {
                 conflicts += 1
