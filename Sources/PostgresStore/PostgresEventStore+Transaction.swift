@@ -34,7 +34,7 @@ extension PostgresEventStore {
                     }
                     do {
                         return try await closedConnections.wait(for: outcome, of: attempt, on: connection)
-                    } catch  where PostgresErrors.isConnectionLoss(error) {
+                    } catch let error where PostgresErrors.isConnectionLoss(error) {
                         await ClosedConnections.discard(connection)
                         throw error
                     }
