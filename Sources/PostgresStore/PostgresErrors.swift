@@ -17,11 +17,25 @@ enum PostgresErrors {
     /// The connection is gone or unusable (lost, refused, the server shutting down or starting up, the
     /// backend terminated): a transaction on it rolled back, unless it was lost during COMMIT.
     static func isConnectionLoss(_ error: any Error) -> Bool {
+        if error is ConnectionClosed { return true }
         guard let error = error as? PSQLError else { return false }
         if let state = sqlState(error) {
             return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
         }
-        return [.serverClosedConnection, .connectionError, .uncleanShutdown].contains(error.code)
+        // `clientClosedConnection`: postgres-nio closes the channel itself after the server's FATAL error
+        // (57P01 when the backend is terminated), and fails every later query on it with this code.
+        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(
+            error.code)
+    }
+
+    /// The connection an attempt ran on closed before the attempt returned (see
+    /// `PostgresEventStore.transaction`).
+    struct ConnectionClosed: Error, CustomStringConvertible {
+        /// The pool handed the connection out already closed.
+        var whenLeased = false
+        var description: String {
+            whenLeased ? "the connection was closed when leased" : "the connection closed during the transaction"
+        }
     }
 
     /// The error of the last attempt: a lost connection says how long it was tried; anything else is

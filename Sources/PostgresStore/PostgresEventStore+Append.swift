@@ -14,7 +14,7 @@ extension PostgresEventStore {
                     .invalidEvent, error.description, stream: event.stream, eventID: event.eventID.lowercasedString)
             }
         }
-        return try await transaction { connection in
+        return try await transaction { [self] connection in
             let batch = try await PositionStep.begin(connection, logger: logger)
             let ids = Array(Set(events.map(\.eventID)))
             var stored: [UUID: PostgresEventRow.Decoded] = [:]
@@ -76,7 +76,7 @@ extension PostgresEventStore {
     }
 
     public func appendVerbatim(_ events: [RecordedEvent]) async throws {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let batch = try await PositionStep.begin(connection, logger: logger)
             try await batch.loadVersions(Set(events.map(\.event.stream)))
             for recorded in events {

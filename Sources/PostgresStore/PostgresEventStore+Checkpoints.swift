@@ -6,7 +6,7 @@ extension PostgresEventStore {
     public func signCheckpoint(
         with signer: NoteSigner, extensions: @escaping @Sendable (TreeHead) throws -> [String]
     ) async throws -> SignedCheckpoint {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let head = try await Self.treeHead(connection, logger: logger)
             let checkpoint = Checkpoint(
                 origin: signer.name, size: head.size, root: head.root, extensions: try extensions(head))
@@ -17,7 +17,7 @@ extension PostgresEventStore {
     }
 
     public func checkpoints() async throws -> [RecordedCheckpoint] {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             var recorded: [RecordedCheckpoint] = []
             for try await (note, key) in try await connection.query(
                 "SELECT note, verifier_key FROM checkpoints ORDER BY id", logger: logger
@@ -32,7 +32,7 @@ extension PostgresEventStore {
     }
 
     public func recordCheckpoint(_ checkpoint: RecordedCheckpoint) async throws {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let size = checkpoint.signed.checkpoint.size
             let head = try await Self.head(connection, logger: logger).position
             let root =

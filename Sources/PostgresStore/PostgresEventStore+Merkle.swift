@@ -4,7 +4,8 @@ import PostgresNIO
 
 extension PostgresEventStore {
     public func treeHead() async throws -> TreeHead {
-        try await transaction(readOnly: true) { connection in try await Self.treeHead(connection, logger: logger) }
+        try await transaction(readOnly: true) { [self] connection in try await Self.treeHead(connection, logger: logger)
+        }
     }
 
     static func treeHead(_ connection: PostgresConnection, logger: Logger) async throws -> TreeHead {
@@ -14,14 +15,14 @@ extension PostgresEventStore {
     }
 
     public func treeRoot(size: Int64) async throws -> [UInt8] {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             try await Self.requireTree(connection, logger: logger, size: size)
             return try await PostgresNodes.compute(on: connection, logger: logger) { try $0.root(size: size) }
         }
     }
 
     public func inclusionProofs(indices: [Int64], size: Int64) async throws -> [[[UInt8]]] {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             try await Self.requireTree(connection, logger: logger, size: size)
             for index in indices where index < 0 || index >= size {
                 throw EventStoreError(
@@ -34,7 +35,7 @@ extension PostgresEventStore {
     }
 
     public func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]] {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             try await Self.requireTree(connection, logger: logger, size: second)
             guard first <= second, first >= 0 else {
                 throw EventStoreError(.invalidEvent, "a tree of \(second) events cannot extend one of \(first)")

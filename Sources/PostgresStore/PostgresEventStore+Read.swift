@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresEventStore {
     public func head() async throws -> StoreHead {
-        try await transaction(readOnly: true) { connection in try await Self.head(connection, logger: logger) }
+        try await transaction(readOnly: true) { [self] connection in try await Self.head(connection, logger: logger) }
     }
 
     static func head(_ connection: PostgresConnection, logger: Logger) async throws -> StoreHead {
@@ -17,7 +17,7 @@ extension PostgresEventStore {
     }
 
     public func events(after position: Int64, limit: Int) async throws -> [RecordedEvent] {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             try await PostgresEventRow.fetch(
                 """
                 SELECT \(unescaped: PostgresEventRow.columns) FROM events WHERE position > \(position)
@@ -28,7 +28,7 @@ extension PostgresEventStore {
     }
 
     public func events(inStream stream: String) async throws -> [RecordedEvent] {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             try await PostgresEventRow.fetch(
                 "SELECT \(unescaped: PostgresEventRow.columns) FROM events WHERE stream = \(stream) ORDER BY version",
                 on: connection, logger: logger

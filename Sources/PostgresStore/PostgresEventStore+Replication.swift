@@ -23,7 +23,7 @@ public struct ReplicationStatus: Sendable, Hashable {
 extension PostgresEventStore {
     /// The server's place in replication (docs/postgres.md, "Read replicas"): the lag query.
     public func replicationStatus() async throws -> ReplicationStatus {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             let rows = try await connection.query(
                 """
                 SELECT pg_is_in_recovery(),

@@ -9,8 +9,14 @@ extension PostgresEventStore {
     /// connection was lost before COMMIT rolled back; one lost during COMMIT may have committed, which is
     /// why the bodies that write are safe to run again (appends are idempotent by event id). Every other
     /// error rolls back and is thrown.
+    ///
+    /// Each attempt runs until it returns or its connection closes, whichever comes first
+    /// (``ClosedConnections``): postgres-nio drops a query written to a connection whose channel has closed
+    /// and never completes it, so an attempt whose connection died between two queries would otherwise wait
+    /// for ever. A connection lost under an attempt is closed, and the pool has heard of it, before the
+    /// retry leases one: the pool never hands it out again.
     func transaction<T: Sendable>(
-        readOnly: Bool = false, _ body: (PostgresConnection) async throws -> T
+        readOnly: Bool = false, _ body: @escaping (PostgresConnection) async throws -> T
     ) async throws -> T {
         var conflicts = 0
         var losses = 0
@@ -18,7 +24,20 @@ extension PostgresEventStore {
         while true {
             do {
                 return try await client.withConnection { connection in
-                    try await attempt(on: connection, readOnly: readOnly, body)
+                    let outcome = FirstOutcome<T>()
+                    let attempt = Task {
+                        do {
+                            outcome.resolve(.success(try await self.attempt(on: connection, readOnly: readOnly, body)))
+                        } catch {
+                            outcome.resolve(.failure(error))
+                        }
+                    }
+                    do {
+                        return try await closedConnections.wait(for: outcome, of: attempt, on: connection)
+                    } catch let error where PostgresErrors.isConnectionLoss(error) {
+                        await ClosedConnections.discard(connection)
+                        throw error
+                    }
                 }
             } catch let error where PostgresErrors.isTransient(error) && conflicts + 1 < retry.attempts {
                 conflicts += 1
@@ -40,10 +59,12 @@ extension PostgresEventStore {
         }
     }
 
-    /// One attempt: BEGIN, `body`, COMMIT (ROLLBACK when `body` throws).
+    /// One attempt: BEGIN, `body`, COMMIT (ROLLBACK when `body` throws). A connection the pool hands out
+    /// already closed (it died after its last use, before the pool heard of it) is a lost connection.
     private func attempt<T: Sendable>(
         on connection: PostgresConnection, readOnly: Bool, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
+        if connection.isClosed { throw PostgresErrors.ConnectionClosed(whenLeased: true) }
         // Explicit levels: a role's default_transaction_isolation must not change how appends read the head
         // (READ COMMITTED sees the previous appender's commit once it has the lock).
         try await connection.query(
@@ -55,7 +76,7 @@ extension PostgresEventStore {
             return value
         } catch {
             // A lost connection rolled the transaction back with it; a query on it could wait for ever.
-            if !PostgresErrors.isConnectionLoss(error) {
+            if !PostgresErrors.isConnectionLoss(error) && !connection.isClosed {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
             }
             throw error

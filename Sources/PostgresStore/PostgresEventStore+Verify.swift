@@ -13,7 +13,7 @@ extension PostgresEventStore {
     public func verify(
         expectedDigest: String?, expectedPosition: Int64?, progress: (@Sendable (Int64) -> Void)?
     ) async throws -> VerifyReport {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             var triggers: Set<String> = []
             for try await name in try await connection.query(
                 """

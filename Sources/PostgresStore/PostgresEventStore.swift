@@ -21,6 +21,8 @@ public actor PostgresEventStore: EventLog {
     public nonisolated let location: String
     let address: PostgresLocation
     let client: PostgresClient
+    /// Frees a transaction whose connection closes under it.
+    let closedConnections = ClosedConnections()
     private let running: Task<Void, Never>
     let logger: Logger
     public nonisolated let configuration: PostgresStoreConfiguration

@@ -39,7 +39,7 @@ extension PostgresEventStore {
                 path: location)
         }
         do {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 _ = try await connection.query(
                     "SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger
                 ).collect()
@@ -66,7 +66,7 @@ extension PostgresEventStore {
 
     /// The ids of the migrations the database records (none when it has no migrations table).
     func appliedMigrations() async throws -> Set<Int> {
-        try await transaction(readOnly: true) { connection in
+        try await transaction(readOnly: true) { [self] connection in
             try await Self.appliedMigrations(connection, logger: logger)
         }
     }

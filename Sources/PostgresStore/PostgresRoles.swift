@@ -25,7 +25,7 @@ extension PostgresEventStore {
         }
         let tables = Self.logTables.joined(separator: ", ")
         let projections = Self.projectionTables.joined(separator: ", ")
-        try await transaction { connection in
+        try await transaction { [self] connection in
             // The role name is checked above to be a plain identifier: it is quoted, never interpolated raw.
             try await connection.query(
                 PostgresQuery(unsafeSQL: "GRANT SELECT, INSERT ON \(tables) TO \"\(role)\""), logger: logger)

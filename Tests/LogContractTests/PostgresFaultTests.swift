@@ -5,10 +5,85 @@ import PostgresStore
 import TestSupport
 import Testing
 
-/// A writer's connection cut mid-transaction: the transaction is tried again on a new connection, or, out
-/// of retries, fails clearly; nothing of a batch is stored twice or in part.
-@Suite(.enabled(if: LogBackend.available.contains(.postgres)))
+/// Faults: a writer's connection cut mid-transaction, the server stopped and restarted under load, writers'
+/// connections cut again and again under load. Every acknowledged event survives where it was
+/// acknowledged, no batch is partial, positions stay gapless, `verify` passes.
+@Suite(.enabled(if: LogBackend.available.contains(.postgres)), .serialized)
 struct PostgresFaultTests {
+    /// Four writers append while the server is stopped with `pg_ctl stop -m immediate` (every backend
+    /// killed, no checkpoint) and started again: the writers' transactions in flight fail with their
+    /// connections, are tried again on new ones once the server is back, and the log comes out whole.
+    @Test(.timeLimit(.minutes(8)))
+    func anImmediateShutdownMidLoadLosesNoAcknowledgedEventAndLeavesNoPartialBatch() async throws {
+        // A cluster of its own: the shared one must not stop under other tests.
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let database = try cluster.makeDatabase()
+        let configuration = PostgresStoreConfiguration(
+            connections: 2,
+            reconnect: RetryPolicy(attempts: 12, baseDelay: .milliseconds(100), maximumDelay: .seconds(2)))
+        let stores = try await PostgresFixture.writers(4, database, configuration: configuration)
+        let tried = Counter()
+        let crash = Task {
+            // Once the load runs, kill the server, leave it down a moment, start it again.
+            // (Bounded: under the whole suite's load the writers start slowly.)
+            let waitUntil = ContinuousClock.now + .seconds(240)
+            while tried.value < 12, ContinuousClock.now < waitUntil { try await Task.sleep(for: .milliseconds(10)) }
+            try cluster.stopImmediately()
+            try await Task.sleep(for: .milliseconds(500))
+            try cluster.start()
+            return tried.value
+        }
+        let (batches, errors, hung) = await PostgresFixture.load(
+            stores, batches: 30, size: 5, until: .now + .seconds(240)
+        ) { tried.increment() }
+        let triedBeforeRestart = try await crash.value
+        try #require(hung == 0)
+        #expect(triedBeforeRestart >= 12)
+        #expect(errors.isEmpty, "the writers reconnected within their retries: \(errors.prefix(3))")
+        var reconnected = 0
+        for store in stores { reconnected += await store.reconnectedTransactions }
+        #expect(reconnected >= 1, "some transaction was in flight when the server died")
+        #expect(batches.filter { $0.positions != nil }.count == batches.count - errors.count)
+        try await PostgresFixture.expectNothingLost(batches, in: stores[0])
+        for store in stores { await store.close() }
+    }
+
+    /// Under load from four writers, a task terminates writers' backends again and again: every batch is
+    /// stored whole or not at all, every acknowledged one where it was acknowledged.
+    @Test(.timeLimit(.minutes(8)))
+    func connectionsCutAgainAndAgainUnderLoadLoseNothingAcknowledged() async throws {
+        let database = try #require(PostgresFixture.cluster).makeDatabase()
+        let configuration = PostgresStoreConfiguration(
+            connections: 2, reconnect: RetryPolicy(attempts: 10, baseDelay: .milliseconds(20)))
+        let stores = try await PostgresFixture.writers(4, database, configuration: configuration)
+        let done = Counter()
+        let killer = Task {
+            var killed = 0
+            while done.value == 0, killed < 400 {
+                let output = try database.cluster.psql(
+                    """
+                    SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                    WHERE usename = '\(database.writer)' AND state <> 'idle'
+                    """)
+                killed += Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                try await Task.sleep(for: .milliseconds(30))
+            }
+            return killed
+        }
+        let (batches, errors, hung) = await PostgresFixture.load(
+            stores, batches: 40, size: 5, until: .now + .seconds(60))
+        done.increment()
+        let killed = try await killer.value
+        try #require(hung == 0)
+        #expect(killed >= 1, "some backend was terminated mid-work")
+        try await PostgresFixture.expectNothingLost(batches, in: stores[0])
+        let acknowledged = batches.filter { $0.positions != nil }.count
+        #expect(acknowledged + errors.count == batches.count)
+        #expect(acknowledged >= batches.count / 2, "most batches got through: \(errors.prefix(2))")
+        for store in stores { await store.close() }
+    }
+
     /// A writer's backend terminated (`pg_terminate_backend`) while its append waits inside the
     /// transaction: the transaction is lost with the connection, tried again on a new one, stored once.
     @Test(.timeLimit(.minutes(8)))
@@ -54,6 +129,32 @@ struct PostgresFaultTests {
         #expect(try await reader.head().position == 1)
         #expect(try await reader.verify().ok)
         await reader.close()
+    }
+
+    /// A writer's idle connections cut (`pg_terminate_backend`) just before its next append, twenty times:
+    /// the pool may hand the dead connection out once more (its close not yet noticed), which costs that
+    /// append one reconnection at most; every append is stored.
+    @Test(.timeLimit(.minutes(5)))
+    func aConnectionCutWhileIdleCostsTheNextAppendOneReconnectionAtMost() async throws {
+        let database = try #require(PostgresFixture.cluster).makeDatabase()
+        let store = try await PostgresFixture.writer(
+            database,
+            configuration: PostgresStoreConfiguration(
+                connections: 1, reconnect: RetryPolicy(attempts: 2, baseDelay: .milliseconds(10))))
+        try await store.append([ContractEvents.event("UE-i", 0)])
+        for number in 1...20 {
+            try database.cluster.psql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(database.writer)'")
+            let outcome = await HangGuard.run(within: .seconds(90)) {
+                try await store.append([ContractEvents.event("UE-i", number)])
+            }
+            let result = try #require(outcome, "append \(number) hung").get()
+            #expect(result.outcomes == [.appended(position: Int64(number) + 1)])
+        }
+        #expect(await store.reconnectedTransactions <= 20)
+        #expect(try await store.head().position == 21)
+        #expect(try await store.verify().ok)
+        await store.close()
     }
 
     /// Runs an append that blocks inside its transaction (after the position lock, waiting for a table lock

@@ -7,8 +7,8 @@ import PostgresStore
 import TestSupport
 import Testing
 
-/// What the PostgreSQL operations tests share: writer stores, batches that remember what was acknowledged,
-/// and the checks that nothing acknowledged was lost.
+/// What the PostgreSQL operations tests share: writer stores, concurrent writers that remember what was
+/// acknowledged, and the checks that nothing acknowledged was lost.
 enum PostgresFixture {
     /// The cluster the test may use, or a recorded failure (when PostgreSQL is required) and `nil`.
     static var cluster: PostgresCluster? {
@@ -28,10 +28,65 @@ enum PostgresFixture {
             try PostgresLocation(database.address(user: database.writer)), configuration: configuration)
     }
 
+    /// `count` writer stores of their own (pools of their own) on the database, which the first migrates.
+    static func writers(
+        _ count: Int, _ database: PostgresCluster.Database, configuration: PostgresStoreConfiguration? = nil
+    ) async throws -> [PostgresEventStore] {
+        var stores = [try await writer(database, configuration: configuration)]
+        for _ in 1..<count {
+            stores.append(
+                try await PostgresEventStore.open(
+                    try PostgresLocation(database.address(user: database.writer)), configuration: configuration))
+        }
+        return stores
+    }
+
     /// The outcome of one batch a writer tried: its event ids, and the positions when it was acknowledged.
     struct Batch: Sendable {
         var ids: [UUID]
         var positions: [Int64]?
+    }
+
+    /// `writers` tasks, each appending batches of `size` events to a stream of its own until `batches`
+    /// batches were tried or `until` passed; a failed batch (out of retries) is kept as not acknowledged.
+    /// A hang guard: an append that has not returned after `hang` is recorded as hung (an issue) and its
+    /// writer stops, so that a hang fails the test instead of blocking the suite.
+    static func load(
+        _ stores: [PostgresEventStore], batches: Int, size: Int, until deadline: ContinuousClock.Instant,
+        hang: Duration = .seconds(90), progress: (@Sendable () -> Void)? = nil
+    ) async -> (batches: [Batch], errors: [String], hung: Int) {
+        await withTaskGroup(of: ([Batch], [String], Int).self) { group in
+            for (writer, store) in stores.enumerated() {
+                group.addTask {
+                    var tried: [Batch] = []
+                    var errors: [String] = []
+                    for number in 0..<batches where ContinuousClock.now < deadline {
+                        let events = (0..<size).map {
+                            ContractEvents.event("UE-w\(writer)", number * size + $0)
+                        }
+                        var batch = Batch(ids: events.map(\.eventID))
+                        let outcome = await HangGuard.run(within: hang) { try await store.append(events) }
+                        switch outcome {
+                        case nil:
+                            Issue.record("writer \(writer): an append hung for \(hang) (batch \(number))")
+                            return (tried, errors, 1)
+                        case .success(let result): batch.positions = result.outcomes.map(\.position)
+                        case .failure(let error): errors.append("\(error)")
+                        }
+                        tried.append(batch)
+                        progress?()
+                    }
+                    return (tried, errors, 0)
+                }
+            }
+            var all: ([Batch], [String], Int) = ([], [], 0)
+            for await (batches, errors, hung) in group {
+                all.0 += batches
+                all.1 += errors
+                all.2 += hung
+            }
+            return all
+        }
     }
 
     /// Every acknowledged event is stored at the position it was acknowledged at; every batch is stored

@@ -128,7 +128,7 @@ public final class PostgresCluster: @unchecked Sendable {
     public func start() throws {
         try runTool(
             "pg_ctl",
-            ["-D", dataDirectory, "-l", directory.path("server.log"), "-w", "-t", "60", "-o", serverOptions, "start"])
+            ["-D", dataDirectory, "-l", directory.path("server.log"), "-w", "-t", "180", "-o", serverOptions, "start"])
     }
 
     /// Stops the server as a crash would (`pg_ctl stop -m immediate`: no checkpoint, every backend killed);

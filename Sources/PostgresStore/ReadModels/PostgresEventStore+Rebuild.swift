@@ -10,7 +10,7 @@ extension PostgresEventStore {
     /// - Returns: how many events were replayed.
     @discardableResult
     public func rebuildReadModels(progress: (@Sendable (Int64) -> Void)? = nil) async throws -> Int64 {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             _ = try await connection.query(
                 "SELECT pg_advisory_xact_lock(\(Self.positionLockKey))", logger: logger
             ).collect()

@@ -34,7 +34,7 @@ extension PostgresEventStore {
         configuration.projections = ProjectionSet.all
         let rebuilt = try SQLiteEventStore.opening(path: rebuiltPath, configuration: configuration, logger: logger)
         let stored = try DatabaseQueue(path: storedPath)
-        let absent: String? = try await transaction(readOnly: true) { connection in
+        let absent: String? = try await transaction(readOnly: true) { [self] connection in
             var after: Int64 = 0
             while true {
                 let page = try await PostgresEventRow.page(after: after, limit: 4096, on: connection, logger: logger)

@@ -8,7 +8,7 @@ import PostgresNIO
 /// `Thread` (never a Swift concurrency thread or a NIO event loop, so blocking it starves neither); the
 /// transaction's task awaits it, suspended, so the connection is used by one query at a time: the fold
 /// thread's. Each ``query(_:)`` starts a task that runs the query on the connection and blocks the fold
-/// thread on a semaphore until it is done. `roundTrips` counts them (docs/postgres.md, "Read models").
+/// thread on a semaphore until it is done (or the connection closed). `roundTrips` counts them (docs/postgres.md, "Read models").
 final class PostgresFoldThread: @unchecked Sendable {
     // Unchecked: used from the fold thread only; the tasks it starts see only the connection and logger.
     let connection: PostgresConnection
@@ -57,7 +57,12 @@ final class PostgresFoldThread: @unchecked Sendable {
             }
             done.signal()
         }
-        done.wait()
+        // A query on a connection that closed under it may never complete (postgres-nio drops it; see
+        // ClosedConnections): the transaction has then moved on to its retry, and this thread must not wait
+        // for ever behind it.
+        while done.wait(timeout: .now() + .seconds(1)) == .timedOut {
+            if connection.isClosed { throw PostgresErrors.ConnectionClosed() }
+        }
         guard let value = outcome.value else { throw CancellationError() }
         return try value.get()
     }
