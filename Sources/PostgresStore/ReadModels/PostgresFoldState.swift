@@ -5,8 +5,9 @@ import Projections
 
 /// What ``IdentityFold`` and ``DeviceStatusFold`` read, from PostgreSQL: point reads of the read models'
 /// tables and of the log, in the append transaction (so they see its own writes), one round trip each,
-/// waited for on the fold thread (``PostgresFoldThread``). What the `device_status` drain reads of the
-/// streams a batch touched is read ahead in three queries (``prefetch(streams:)``).
+/// waited for on the fold thread (``PostgresFoldThread``). What the identity fold looks up first for a
+/// batch is read ahead in three queries (``prefetchIdentity(ids:)``), and what the `device_status` drain
+/// reads of the streams a batch touched in four (``prefetch(streams:)``).
 final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
     private let thread: PostgresFoldThread
     /// Read ahead of the device status drain, for the streams of the batch: their roots (`nil` for none),
@@ -16,6 +17,13 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
     private var streamsByRoot: [String: [String]] = [:]
     private var rowsByEnrollment: [String: DeviceStatusRow] = [:]
     private var rowsRead: Set<String> = []
+    /// The events of the streams of those roots, by stream (`prefetch(streams:)`).
+    private var eventsByStream: [String: [RecordedEvent]] = [:]
+    /// Read ahead of the identity fold, as the tables stood at its last drain: nodes by id (`nil`: none),
+    /// set keys by root (`nil`: none), and the members of those roots.
+    private var knownNodes: [String: IdentityNodeRow?] = [:]
+    private var knownSets: [String: IdentitySetRow?] = [:]
+    private var knownMembers: [String: [(id: String, node: IdentityNodeRow)]] = [:]
 
     init(_ thread: PostgresFoldThread) {
         self.thread = thread
@@ -23,22 +31,66 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
 
     // MARK: IdentityStateReading
 
+    /// Reads, in three queries, the nodes of `ids` (present or not), the set keys of their roots and
+    /// every member of those roots, for ``node(_:)``, ``set(_:)`` and ``members(ofRoot:)``. Valid until
+    /// the identity fold's next drain is applied: call ``forgetIdentity()`` then.
+    func prefetchIdentity(ids: [String]) throws {
+        forgetIdentity()
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return }
+        for id in unique { knownNodes[id] = IdentityNodeRow?.none }
+        var roots: Set<String> = []
+        for row in try thread.rows("SELECT id, root, kinds FROM identity_nodes WHERE id = ANY(\(unique))") {
+            let (id, root, kinds) = try row.decode((String, String, Int64).self)
+            knownNodes[id] = IdentityNodeRow(root: root, kinds: kinds)
+            roots.insert(root)
+        }
+        guard !roots.isEmpty else { return }
+        let found = Array(roots)
+        for root in found {
+            knownSets[root] = IdentitySetRow?.none
+            knownMembers[root] = []
+        }
+        for row in try thread.rows(
+            "SELECT root, rank, occurred_at, event_id FROM identity_sets WHERE root = ANY(\(found))")
+        {
+            let (root, rank, occurredAt, eventID) = try row.decode((String, Int64, Int64, String).self)
+            knownSets[root] = IdentitySetRow(rank: rank, occurredAt: occurredAt, eventID: eventID)
+        }
+        for row in try thread.rows("SELECT id, root, kinds FROM identity_nodes WHERE root = ANY(\(found))") {
+            let (id, root, kinds) = try row.decode((String, String, Int64).self)
+            let node = IdentityNodeRow(root: root, kinds: kinds)
+            knownMembers[root, default: []].append((id: id, node: node))
+            knownNodes[id] = node
+        }
+    }
+
+    /// Forgets what ``prefetchIdentity(ids:)`` read (the identity tables changed).
+    func forgetIdentity() {
+        knownNodes.removeAll(keepingCapacity: true)
+        knownSets.removeAll(keepingCapacity: true)
+        knownMembers.removeAll(keepingCapacity: true)
+    }
+
     func node(_ id: String) throws -> IdentityNodeRow? {
-        try thread.rows("SELECT root, kinds FROM identity_nodes WHERE id = \(id)").first.map {
+        if let known = knownNodes[id] { return known }
+        return try thread.rows("SELECT root, kinds FROM identity_nodes WHERE id = \(id)").first.map {
             let (root, kinds) = try $0.decode((String, Int64).self)
             return IdentityNodeRow(root: root, kinds: kinds)
         }
     }
 
     func set(_ root: String) throws -> IdentitySetRow? {
-        try thread.rows("SELECT rank, occurred_at, event_id FROM identity_sets WHERE root = \(root)").first.map {
+        if let known = knownSets[root] { return known }
+        return try thread.rows("SELECT rank, occurred_at, event_id FROM identity_sets WHERE root = \(root)").first.map {
             let (rank, occurredAt, eventID) = try $0.decode((Int64, Int64, String).self)
             return IdentitySetRow(rank: rank, occurredAt: occurredAt, eventID: eventID)
         }
     }
 
     func members(ofRoot root: String) throws -> [(id: String, node: IdentityNodeRow)] {
-        try thread.rows("SELECT id, kinds FROM identity_nodes WHERE root = \(root)").map {
+        if let known = knownMembers[root] { return known }
+        return try thread.rows("SELECT id, kinds FROM identity_nodes WHERE root = \(root)").map {
             let (id, kinds) = try $0.decode((String, Int64).self)
             return (id: id, node: IdentityNodeRow(root: root, kinds: kinds))
         }
@@ -63,8 +115,9 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
 
     // MARK: DeviceStatusStateReading
 
-    /// Reads, in three queries, the roots of `streams`, the streams of those roots and their
-    /// `device_status` rows, for ``root(of:)``, ``streams(ofRoot:)`` and ``rows(_:)`` (what is not read
+    /// Reads, in four queries, the roots of `streams`, the streams of those roots, their `device_status`
+    /// rows and their events, for ``root(of:)``, ``streams(ofRoot:)``, ``rows(_:)`` and
+    /// ``events(inStreams:)`` (what is not read
     /// ahead, e.g. the streams of an Entra user's new sign-in, they read with a query of their own). Call
     /// after the identity changes of the drain were applied, before the `device_status` drain, and again
     /// for each drain (it replaces what was read before; the drain itself writes nothing until it ends).
@@ -73,6 +126,7 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
         streamsByRoot = [:]
         rowsByEnrollment = [:]
         rowsRead = []
+        eventsByStream = [:]
         guard !streams.isEmpty else { return }
         for row in try thread.rows("SELECT id, root FROM identity_nodes WHERE id = ANY(\(streams))") {
             let (id, root) = try row.decode((String, String).self)
@@ -90,6 +144,8 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
         let members = streamsByRoot.values.flatMap { $0 }
         rowsRead = Set(members)
         for row in try storedRows(members) { rowsByEnrollment[row.enrollment] = row }
+        for stream in members { eventsByStream[stream] = [] }
+        for event in try storedEvents(members) { eventsByStream[event.event.stream, default: []].append(event) }
     }
 
     func root(of stream: String) throws -> String? {
@@ -129,7 +185,15 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
         ).map(PostgresDeviceStatusColumns.decode)
     }
 
+    /// In position order.
     func events(inStreams streams: [String]) throws -> [RecordedEvent] {
+        if streams.allSatisfy({ eventsByStream[$0] != nil }) {
+            return streams.flatMap { eventsByStream[$0] ?? [] }.sorted { $0.position < $1.position }
+        }
+        return try storedEvents(streams)
+    }
+
+    private func storedEvents(_ streams: [String]) throws -> [RecordedEvent] {
         guard !streams.isEmpty else { return [] }
         return try thread.query { connection, logger in
             try await PostgresEventRow.fetch(

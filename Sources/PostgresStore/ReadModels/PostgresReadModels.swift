@@ -29,17 +29,29 @@ enum PostgresReadModels {
             let identity = IdentityFold(reader: state, tablesAreEmpty: empty)
             let status = DeviceStatusFold(reader: state, flushInterval: flushInterval)
             var streams: Set<String> = []
+            /// The ids the identity fold looks up first for the events from `start` up to the next
+            /// drain, read ahead (nothing to read in tables that were empty).
+            func readAhead(from start: Int) throws {
+                guard !empty, start < events.count else { return }
+                let chunk = events[start..<min(events.count, start + Int(flushInterval))]
+                try state.prefetchIdentity(ids: chunk.flatMap(IdentityFold.ids(of:)))
+            }
             func flush() throws {
                 try applier.apply(identity.drain())
+                state.forgetIdentity()
                 try state.prefetch(streams: Array(streams))
                 streams.removeAll(keepingCapacity: true)
                 try applier.apply(try status.drain(), countingAggregate: true)
             }
-            for event in events {
+            try readAhead(from: 0)
+            for (index, event) in events.enumerated() {
                 try identity.apply(event)
                 status.apply(event)
                 streams.insert(event.event.stream)
-                if identity.needsFlush || status.needsFlush { try flush() }
+                if identity.needsFlush || status.needsFlush {
+                    try flush()
+                    try readAhead(from: index + 1)
+                }
             }
             try flush()
             return thread.roundTrips

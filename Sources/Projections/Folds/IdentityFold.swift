@@ -102,6 +102,14 @@ public final class IdentityFold {
         userlessByAADUser.removeAll(keepingCapacity: true)
     }
 
+    /// The ids `recorded` makes the fold look up first: its stream, the ids it links and its join keys
+    /// (not the failure keys of an Entra user's sign-in, found from the UPNs as the fold goes). A backend
+    /// whose reads cost a round trip reads their nodes ahead, in one query, before the fold asks.
+    public static func ids(of recorded: RecordedEvent) -> [String] {
+        let facts = IdentityFacts(recorded.event, data: recorded.currentData)
+        return [recorded.event.stream] + facts.links.map(\.id) + facts.joinKeys
+    }
+
     /// Folds one event into the graph.
     public func apply(_ recorded: RecordedEvent) throws {
         let event = recorded.event
