@@ -121,7 +121,10 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
     /// ahead, e.g. the streams of an Entra user's new sign-in, they read with a query of their own). Call
     /// after the identity changes of the drain were applied, before the `device_status` drain, and again
     /// for each drain (it replaces what was read before; the drain itself writes nothing until it ends).
-    func prefetch(streams: [String]) throws {
+    ///
+    /// - Parameter begun: streams whose first event the fold was given in this apply: it holds their
+    ///   events, so they are not read back.
+    func prefetch(streams: [String], begun: Set<String> = []) throws {
         roots = Dictionary(uniqueKeysWithValues: streams.map { ($0, String?.none) })
         streamsByRoot = [:]
         rowsByEnrollment = [:]
@@ -144,8 +147,9 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
         let members = streamsByRoot.values.flatMap { $0 }
         rowsRead = Set(members)
         for row in try storedRows(members) { rowsByEnrollment[row.enrollment] = row }
-        for stream in members { eventsByStream[stream] = [] }
-        for event in try storedEvents(members) { eventsByStream[event.event.stream, default: []].append(event) }
+        let unread = members.filter { !begun.contains($0) }
+        for stream in unread { eventsByStream[stream] = [] }
+        for event in try storedEvents(unread) { eventsByStream[event.event.stream, default: []].append(event) }
     }
 
     func root(of stream: String) throws -> String? {

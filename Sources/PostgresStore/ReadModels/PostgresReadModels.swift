@@ -29,6 +29,8 @@ enum PostgresReadModels {
             let identity = IdentityFold(reader: state, tablesAreEmpty: empty)
             let status = DeviceStatusFold(reader: state, flushInterval: flushInterval)
             var streams: Set<String> = []
+            /// Streams that began in `events`: the status fold holds their events.
+            var begun: Set<String> = []
             /// The ids the identity fold looks up first for the events from `start` up to the next
             /// drain, read ahead (nothing to read in tables that were empty).
             func readAhead(from start: Int) throws {
@@ -39,7 +41,7 @@ enum PostgresReadModels {
             func flush() throws {
                 try applier.apply(identity.drain())
                 state.forgetIdentity()
-                try state.prefetch(streams: Array(streams))
+                try state.prefetch(streams: Array(streams), begun: begun)
                 streams.removeAll(keepingCapacity: true)
                 try applier.apply(try status.drain(), countingAggregate: true)
             }
@@ -48,6 +50,7 @@ enum PostgresReadModels {
                 try identity.apply(event)
                 status.apply(event)
                 streams.insert(event.event.stream)
+                if event.version == 1 { begun.insert(event.event.stream) }
                 if identity.needsFlush || status.needsFlush {
                     try flush()
                     try readAhead(from: index + 1)
