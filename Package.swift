@@ -66,6 +66,8 @@ let package = Package(
                 "EnrollmentDomain", "EventStore", "Projections",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Its pool's errors (the connection-creation circuit breaker), which PostgresNIO hands on as they are.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

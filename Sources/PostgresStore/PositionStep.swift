@@ -64,9 +64,10 @@ final class PositionStep {
         guard !names.isEmpty else { return }
         for name in names { versions[name] = 0 }
         for try await (stream, version) in try await connection.query(
-            "SELECT stream, max(version) FROM events WHERE stream = ANY(\(names)) GROUP BY stream", logger: logger
+            "SELECT stream, max(version) FROM events WHERE stream = ANY(\(PostgresText.encode(names))) GROUP BY stream",
+            logger: logger
         ).decode((String, Int64).self) {
-            versions[stream] = version
+            versions[PostgresText.decode(stream)] = version
         }
     }
 
@@ -152,17 +153,17 @@ final class PositionStep {
         ) {
             positions.append(position)
             ids.append(event.eventID)
-            streams.append(event.stream)
+            streams.append(PostgresText.encode(event.stream))
             versions.append(version)
             types.append(event.type)
             schemas.append(Int32(clamping: event.schema))
             occurred.append(event.occurredAt.milliseconds)
             recorded.append(recordedAt.milliseconds)
-            sources.append(event.source)
+            sources.append(PostgresText.encode(event.source))
             hasUser.append(event.user != nil)
-            users.append(event.user ?? "")
+            users.append(PostgresText.encode(event.user ?? ""))
             hasCorrelation.append(event.correlationID != nil)
-            correlations.append(event.correlationID ?? "")
+            correlations.append(PostgresText.encode(event.correlationID ?? ""))
             known.append(event.isKnownType)
             data.append(ByteBuffer(bytes: bytes))
             hashes.append(ByteBuffer(bytes: hash))

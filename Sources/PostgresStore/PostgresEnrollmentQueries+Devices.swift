@@ -11,7 +11,9 @@ extension PostgresEnrollmentQueries {
         try await store.snapshot { connection in
             let reader = PostgresReadModelReader(connection: connection, logger: store.logger)
             if let after = filter.after {
-                guard try await reader.count("SELECT count(*) FROM device_status WHERE enrollment = \(after)") > 0
+                guard
+                    try await reader.count(
+                        "SELECT count(*) FROM device_status WHERE enrollment = \(PostgresText.encode(after))") > 0
                 else {
                     throw DeviceQueryError.noEnrollment(after: after)
                 }
@@ -79,36 +81,50 @@ struct PostgresDeviceQuery {
         if let stalledFor = filter.stalledFor, !pointInTime {
             add("state = 'in_progress' AND last_step_at <= $", asOf.milliseconds - Int64(stalledFor * 1000))
         }
-        if let user = filter.user?.trimmingCharacters(in: .whitespaces).lowercased(), !user.isEmpty {
+        // Every text is compared as stored (PostgresText), which keeps equality, order, "begins with" and
+        // "ends with". A stored text holding U+0000 is a BLOB on SQLite (SQLText), which begins and ends with
+        // no text (`GLOB`'s index range, `substr`): a prefix or suffix never matches one here either.
+        if let given = filter.user?.trimmingCharacters(in: .whitespaces).lowercased(), !given.isEmpty {
+            let user = PostgresText.encode(given)
             // A prefix of the UPN, or the Entra user id; a pattern character is matched as itself (as on
             // SQLite, where `*?[` make the lookup exact).
             if user.contains(where: { "*?[".contains($0) }) {
                 add("(user_key = $ OR entra_user_id = $)", user, user)
             } else {
-                add("(user_key LIKE $ ESCAPE '\\' OR entra_user_id = $)", Self.likePrefix(user), user)
+                add(
+                    "((user_key LIKE $ ESCAPE '\\' AND \(Self.holdsNoNUL("user_key"))) OR entra_user_id = $)",
+                    Self.likePrefix(user), user)
             }
         }
-        if let domain = filter.domain?.trimmingCharacters(in: .whitespaces).lowercased(), !domain.isEmpty {
-            add("right(user_key, length($) + 1) = $", domain, "@" + domain)
+        if let given = filter.domain?.trimmingCharacters(in: .whitespaces).lowercased(), !given.isEmpty {
+            let domain = PostgresText.encode(given)
+            add("right(user_key, length($) + 1) = $ AND \(Self.holdsNoNUL("user_key"))", domain, "@" + domain)
         }
         if let model = filter.model {
-            add("lower(model) = lower($)", model.trimmingCharacters(in: .whitespaces))
+            let folded = PostgresText.encode(Self.asciiLowercased(model.trimmingCharacters(in: .whitespaces)))
+            add("\(Self.asciiFold("model")) = $", folded)
         }
         if let os = filter.osVersion?.trimmingCharacters(in: .whitespaces) {
-            add("(os_version = $ OR substr(os_version, 1, length($) + 1) = $)", os, os, os + ".")
+            let stored = PostgresText.encode(os)
+            add(
+                "(os_version = $ OR (substr(os_version, 1, length($) + 1) = $ AND \(Self.holdsNoNUL("os_version"))))",
+                stored, stored, stored + ".")
         }
         if let reason = filter.reason?.trimmingCharacters(in: .whitespaces) {
-            add("(lower(failure_reason) = lower($) OR lower(problem_reason) = lower($))", reason, reason)
+            let folded = PostgresText.encode(Self.asciiLowercased(reason))
+            add(
+                "(\(Self.asciiFold("failure_reason")) = $ OR \(Self.asciiFold("problem_reason")) = $)", folded,
+                folded)
         }
         if let step = filter.step { add("step = $", step.rawValue) }
         if filter.conflicted { conditions.append("conflicts IS NOT NULL") }
         if let since = filter.since { add("first_seen >= $", since.milliseconds) }
         if let until = filter.until { add("first_seen < $", until.milliseconds) }
         if let after {
-            let key = Self.sortKey(sort)
+            let keys = Self.orderKeys(sort).joined(separator: ", ")
             add(
-                "(\(key), enrollment COLLATE \"C\") \(sort.ascending ? ">" : "<") "
-                    + "((SELECT \(key) FROM device_status WHERE enrollment = $), $)", after, after)
+                "(\(keys)) \(sort.ascending ? ">" : "<") (SELECT \(keys) FROM device_status WHERE enrollment = $)",
+                PostgresText.encode(after))
         }
     }
 
@@ -120,7 +136,7 @@ struct PostgresDeviceQuery {
         return PostgresQuery(
             unsafeSQL: """
                 \(PostgresReadModelReader.select) \(whereClause)
-                ORDER BY \(Self.sortKey(sort)) \(direction), enrollment COLLATE "C" \(direction) LIMIT $\(next + 1)
+                ORDER BY \(Self.orderKeys(sort).map { "\($0) \(direction)" }.joined(separator: ", ")) LIMIT $\(next + 1)
                 """, binds: binds)
     }
 
@@ -149,9 +165,34 @@ struct PostgresDeviceQuery {
         conditions.append(numbered)
     }
 
-    /// The sort key: SQLite's expression, texts byte by byte.
-    private static func sortKey(_ sort: DeviceSort) -> String {
-        sort == .user ? "\(sort.key) COLLATE \"C\"" : sort.key
+    /// The order: SQLite's sort key, then the enrollment. Texts compare byte by byte, and one that holds
+    /// U+0000 after every other: SQLite stores it as a BLOB (`SQLText`), and a BLOB sorts after every TEXT
+    /// (the flag is false before true; a stored U+0000 is U+0001 U+0001, ``PostgresText``).
+    private static func orderKeys(_ sort: DeviceSort) -> [String] {
+        func text(_ expression: String) -> [String] {
+            ["(strpos(\(expression), \(holdsNUL)) > 0)", "\(expression) COLLATE \"C\""]
+        }
+        return (sort == .user ? text(sort.key) : [sort.key]) + text("enrollment")
+    }
+
+    /// U+0000 as stored (``PostgresText``), as an SQL literal.
+    static let holdsNUL = "E'\\x01\\x01'"
+
+    /// The condition that `column` holds no U+0000.
+    static func holdsNoNUL(_ column: String) -> String {
+        "strpos(\(column), \(holdsNUL)) = 0"
+    }
+
+    /// `column` with the ASCII letters A–Z in lower case and nothing else folded: SQLite's NOCASE, where
+    /// `lower()` would fold every letter (a filter differing from a value in a non-ASCII letter's case
+    /// matches on neither backend).
+    static func asciiFold(_ column: String) -> String {
+        "translate(\(column), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    }
+
+    /// `text` with the ASCII letters A–Z in lower case, as ``asciiFold(_:)`` folds a column.
+    static func asciiLowercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
     /// A LIKE pattern matching texts that begin with `prefix`, its `%`, `_` and `\` matched as themselves.

@@ -42,7 +42,7 @@ public struct PostgresEnrollmentQueries: EnrollmentReadModel {
             // As given, else in lower or upper case (as on SQLite).
             for candidate in [id, id.lowercased(), id.uppercased()] {
                 if let root = try await reader.strings(
-                    "SELECT root FROM identity_nodes WHERE id = \(candidate) AND kinds & \(ReadModelAssembly.lookupKinds) != 0"
+                    "SELECT root FROM identity_nodes WHERE id = \(PostgresText.encode(candidate)) AND kinds & \(ReadModelAssembly.lookupKinds) != 0"
                 ).first {
                     roots.append(root)
                     break
@@ -50,8 +50,9 @@ public struct PostgresEnrollmentQueries: EnrollmentReadModel {
             }
             roots += try await reader.strings(
                 """
-                SELECT enrollment FROM device_status WHERE user_key = \(id.lowercased())
-                UNION SELECT enrollment FROM device_status WHERE entra_user_id IN (\(id), \(id.lowercased()))
+                SELECT enrollment FROM device_status WHERE user_key = \(PostgresText.encode(id.lowercased()))
+                UNION SELECT enrollment FROM device_status
+                WHERE entra_user_id IN (\(PostgresText.encode(id)), \(PostgresText.encode(id.lowercased())))
                 """)
             var seen: Set<String> = []
             var statuses: [DeviceStatus] = []
@@ -60,7 +61,7 @@ public struct PostgresEnrollmentQueries: EnrollmentReadModel {
                     let row = try await reader.rows(
                         PostgresQuery(
                             unsafeSQL: "\(PostgresReadModelReader.select) WHERE enrollment = $1",
-                            binds: PostgresReadModelReader.bindings([root]))
+                            binds: PostgresReadModelReader.bindings([PostgresText.encode(root)]))
                     ).first
                 else {
                     throw ReadModelError(enrollment: root, problem: "identity names it, but device_status has no row")
@@ -112,8 +113,9 @@ public struct PostgresEnrollmentQueries: EnrollmentReadModel {
                 (Int64?, String, Int, String, String?, Int64).self)
             {
                 collector.addCount(
-                    day: day, state: state, stepIndex: stepIndex, failureStep: failureStep,
-                    failureReason: failureReason, count: Int(count))
+                    day: day, state: PostgresText.decode(state), stepIndex: stepIndex,
+                    failureStep: PostgresText.decode(failureStep), failureReason: PostgresText.decode(failureReason),
+                    count: Int(count))
             }
             let times = try await connection.query(
                 PostgresQuery(unsafeSQL: statements.timesToEnroll, binds: binds), logger: store.logger)

@@ -1,5 +1,6 @@
 import EventStore
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// PostgreSQL's errors as ``EventStoreError``s: a code a caller can act on and the server's message.
 enum PostgresErrors {
@@ -18,6 +19,10 @@ enum PostgresErrors {
     /// backend terminated): a transaction on it rolled back, unless it was lost during COMMIT.
     static func isConnectionLoss(_ error: any Error) -> Bool {
         if error is ConnectionClosed { return true }
+        // The pool could not open a connection for a while (postgres-nio's circuit breaker: every attempt
+        // failed since the first, the server down or unreachable); it fails each lease at once until one
+        // succeeds, so a later attempt may find the server back.
+        if isCircuitBreakerTripped(error) { return true }
         guard let error = error as? PSQLError else { return false }
         if let state = sqlState(error) {
             return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
@@ -26,6 +31,11 @@ enum PostgresErrors {
         // (57P01 when the backend is terminated), and fails every later query on it with this code.
         return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(
             error.code)
+    }
+
+    /// postgres-nio's pool gave up opening connections (its circuit breaker tripped), as it throws it.
+    static func isCircuitBreakerTripped(_ error: any Error) -> Bool {
+        (error as? ConnectionPoolError) == .connectionCreationCircuitBreakerTripped
     }
 
     /// The connection an attempt ran on closed before the attempt returned (see

@@ -35,9 +35,9 @@ enum PostgresEventRow {
                     .undecodable, "the stored event cannot be decoded: payload is not JSON", position: position)
             }
             let event = NewEvent(
-                eventID: eventID, stream: stream, type: type, schema: schema,
-                occurredAt: Timestamp(milliseconds: occurredAt), source: source, user: user,
-                correlationID: correlationID, data: members)
+                eventID: eventID, stream: PostgresText.decode(stream), type: type, schema: schema,
+                occurredAt: Timestamp(milliseconds: occurredAt), source: PostgresText.decode(source),
+                user: PostgresText.decode(user), correlationID: PostgresText.decode(correlationID), data: members)
             let recorded = RecordedEvent(
                 position: position, version: version, recordedAt: Timestamp(milliseconds: recordedAt),
                 hash: Array(hash.readableBytesView), event: event)

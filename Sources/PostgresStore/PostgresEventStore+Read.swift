@@ -30,7 +30,7 @@ extension PostgresEventStore {
     public func events(inStream stream: String) async throws -> [RecordedEvent] {
         try await transaction(readOnly: true) { [self] connection in
             try await PostgresEventRow.fetch(
-                "SELECT \(unescaped: PostgresEventRow.columns) FROM events WHERE stream = \(stream) ORDER BY version",
+                "SELECT \(unescaped: PostgresEventRow.columns) FROM events WHERE stream = \(PostgresText.encode(stream)) ORDER BY version",
                 on: connection, logger: logger
             ).map(\.recorded)
         }

@@ -85,6 +85,9 @@ extension PostgresEventStore {
 
     /// An error for a log line: the SQLSTATE and message, or the client's error code, never parameters.
     static func describe(_ error: any Error) -> String {
+        if PostgresErrors.isCircuitBreakerTripped(error) {
+            return "no connection could be opened for a while: the pool's circuit breaker tripped"
+        }
         guard let error = error as? PSQLError else { return "\(error)" }
         if let info = error.serverInfo, let state = info[.sqlState] { return "\(state) \(info[.message] ?? "")" }
         return "\(error.code)"

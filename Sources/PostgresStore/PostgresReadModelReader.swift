@@ -4,7 +4,8 @@ import PostgresNIO
 import Projections
 
 /// The reads of ``PostgresEnrollmentQueries`` on one connection inside its snapshot: `device_status` rows
-/// with their identity nodes, events by stream, UPNs of Entra user ids.
+/// with their identity nodes, events by stream, UPNs of Entra user ids. Texts are bound and read as
+/// stored (``PostgresText``): ``strings(_:)`` and the rows give them back as they were given.
 struct PostgresReadModelReader {
     let connection: PostgresConnection
     let logger: Logger
@@ -28,7 +29,7 @@ struct PostgresReadModelReader {
 
         init(_ postgresRow: PostgresRow) throws {
             let cells = postgresRow.makeRandomAccess()
-            func text(_ index: Int) throws -> String? { try cells[index].decode(String?.self) }
+            func text(_ index: Int) throws -> String? { PostgresText.decode(try cells[index].decode(String?.self)) }
             func integer(_ index: Int) throws -> Int64? { try cells[index].decode(Int64?.self) }
             let enrollment = try text(0) ?? ""
             guard let state = try text(4), let stepIndex = try integer(6), let firstSeen = try integer(11),
@@ -43,7 +44,7 @@ struct PostgresReadModelReader {
                 lastSeen: lastSeen, lastStepAt: lastStepAt, enrolledAt: try integer(14),
                 timeToEnrollMilliseconds: try integer(15), events: events, problemType: try text(17),
                 problemReason: try text(18), problemAt: try integer(19), conflicts: try text(20))
-            let ids = try cells[21].decode([String].self)
+            let ids = try cells[21].decode([String].self).map { PostgresText.decode($0) }
             let kinds = try cells[22].decode([Int64].self)
             nodes = zip(ids, kinds).map { ReadModelAssembly.Node(id: $0, kinds: $1) }
         }
@@ -62,7 +63,7 @@ struct PostgresReadModelReader {
     func strings(_ query: PostgresQuery) async throws -> [String] {
         var values: [String] = []
         for try await value in try await connection.query(query, logger: logger).decode(String.self) {
-            values.append(value)
+            values.append(PostgresText.decode(value))
         }
         return values
     }
@@ -79,7 +80,7 @@ struct PostgresReadModelReader {
         guard !streams.isEmpty else { return [] }
         return try await PostgresEventRow.fetch(
             """
-            SELECT \(unescaped: PostgresEventRow.columns) FROM events WHERE stream = ANY(\(streams))
+            SELECT \(unescaped: PostgresEventRow.columns) FROM events WHERE stream = ANY(\(PostgresText.encode(streams)))
             ORDER BY position
             """, on: connection, logger: logger
         ).map(\.recorded)
@@ -100,7 +101,7 @@ struct PostgresReadModelReader {
         var upns: [String: String] = [:]
         for id in asked where upns[id] == nil {
             upns[id] = try await strings(
-                "SELECT upn FROM identity_user_ids WHERE aad_user_id = \(id) ORDER BY upn COLLATE \"C\" LIMIT 1"
+                "SELECT upn FROM identity_user_ids WHERE aad_user_id = \(PostgresText.encode(id)) ORDER BY upn COLLATE \"C\" LIMIT 1"
             ).first
         }
         return try ReadModelAssembly.status(current, at: asOf, events: events, threshold: threshold) { upns[$0] }

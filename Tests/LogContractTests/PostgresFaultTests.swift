@@ -131,6 +131,43 @@ struct PostgresFaultTests {
         await reader.close()
     }
 
+    /// The server stopped and not started again: the pool cannot open a connection, and after a while
+    /// (postgres-nio's circuit breaker: 60 s of failed attempts in 1.33) it fails the lease, then every
+    /// lease at once. That is a lost connection, tried again like one; with no retry left the append fails
+    /// with an `unavailable` error that says so, and nothing of the batch is stored.
+    @Test(.timeLimit(.minutes(6)))
+    func aServerThatStaysDownTripsThePoolsCircuitBreakerAndTheAppendFailsClearlyAfterItsRetries() async throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let database = try cluster.makeDatabase()
+        let store = try await PostgresFixture.writer(
+            database,
+            configuration: PostgresStoreConfiguration(
+                connections: 1,
+                reconnect: RetryPolicy(attempts: 3, baseDelay: .milliseconds(100), maximumDelay: .milliseconds(500))))
+        try await store.append([ContractEvents.event("UE-down", 0)])
+        try cluster.stopImmediately()
+        let outcome = await HangGuard.run(within: .seconds(240)) {
+            try await store.append([ContractEvents.event("UE-down", 1)])
+        }
+        await store.close()
+        guard case .failure(let error)? = outcome else {
+            Issue.record("the append \(outcome == nil ? "hung" : "succeeded") with the server down")
+            return
+        }
+        let failure = try #require(error as? EventStoreError)
+        #expect(failure.code == .unavailable)
+        #expect(
+            failure.description.contains("PostgreSQL could not be reached (no connection could be opened"), "\(failure)"
+        )
+        #expect(failure.description.contains("circuit breaker tripped) in 3 attempts"), "\(failure)")
+        #expect(await store.reconnectedTransactions == 2)
+        try cluster.start()
+        let reader = try await PostgresEventStore.open(try PostgresLocation(database.address(user: database.writer)))
+        #expect(try await reader.head().position == 1)
+        await reader.close()
+    }
+
     /// A writer's idle connections cut (`pg_terminate_backend`) just before its next append, twenty times:
     /// the pool may hand the dead connection out once more (its close not yet noticed), which costs that
     /// append one reconnection at most; every append is stored.

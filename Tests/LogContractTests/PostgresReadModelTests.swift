@@ -124,24 +124,6 @@ struct PostgresReadModelTests {
         #expect(one.stderr.contains("--projection does not apply to postgres://"))
     }
 
-    /// PostgreSQL `text` cannot hold U+0000: a projected value holding one fails its batch with a clear
-    /// error, and nothing of the batch is stored.
-    @Test func aProjectedTextHoldingU0000IsRefusedWithAClearErrorAndNothingStored() async throws {
-        let database = try #require(PostgresCluster.shared).makeDatabase()
-        let store = try await PostgresFixture.writer(database)
-        let event = EventFactory.event(
-            stream: "UE-nul", type: "enrollment.fell_back",
-            data: ["os_version": .string("17\u{0}4"), "method": .string("company_portal")])
-        let refused = await #expect(throws: EventStoreError.self) {
-            try await store.append([ContractEvents.event("UE-fine", 0), event], expectedVersions: [:])
-        }
-        #expect(refused?.code == .invalidEvent)
-        #expect(refused?.message.contains("holds U+0000") == true, "\(String(describing: refused))")
-        #expect(try await store.head().position == 0)
-        #expect(try ProjectionDump.postgres(database).isEmpty)
-        await store.close()
-    }
-
     /// The folds' queries scale with the enrollments a batch touches, not with its events: the writes are
     /// one statement per kind of change, and the roots of a batch's streams one read.
     @Test func theFoldsQueriesGrowWithTheEnrollmentsABatchTouchesNotItsEvents() async throws {

@@ -2,11 +2,13 @@ import Foundation
 import GRDB
 import Logging
 import PostgresNIO
+import PostgresStore
 import TestSupport
 
 /// Copies a SQLite store's read-model rows into a PostgreSQL store's projection tables (the same names and
 /// columns, migration 0002), replacing what they held: the same rows on both backends, so that a test of the
-/// queries compares what each backend's query layer makes of them, whatever wrote them.
+/// queries compares what each backend's query layer makes of them, whatever wrote them. Texts (and the
+/// BLOBs SQLite keeps a text holding U+0000 in) go in as the store writes them (`PostgresText`).
 enum ProjectionRowCopy {
     static let tables = [
         "identity_nodes", "identity_sets", "identity_user_ids", "identity_userless", "device_status", "fleet_stats",
@@ -39,8 +41,8 @@ enum ProjectionRowCopy {
                         case .null: binds.appendNull()
                         case .int64(let integer): binds.append(integer)
                         case .double(let double): binds.append(double)
-                        case .string(let text): binds.append(text)
-                        case .blob(let data): binds.append(String(decoding: data, as: UTF8.self))
+                        case .string(let text): binds.append(PostgresText.encode(text))
+                        case .blob(let data): binds.append(PostgresText.encode(String(decoding: data, as: UTF8.self)))
                         }
                     }
                     let columns = row.columnNames.map { "\"\($0)\"" }.joined(separator: ", ")

@@ -162,7 +162,10 @@ public final class PostgresCluster: @unchecked Sendable {
 
     /// A new database with its own owner role (which migrates it) and writer role (SELECT and INSERT only,
     /// once the store grants them), for one test.
-    public func makeDatabase() throws -> Database {
+    ///
+    /// - Parameter characterType: the database's `LC_CTYPE` (the cluster's, `C`, when `nil`), which is what
+    ///   `lower()` of a text without a collation of its own folds by.
+    public func makeDatabase(characterType: String? = nil) throws -> Database {
         let number = lock.withLock {
             databases += 1
             return databases
@@ -173,7 +176,8 @@ public final class PostgresCluster: @unchecked Sendable {
         // One statement per call: CREATE DATABASE cannot run in the transaction a multi-statement -c makes.
         try psql("CREATE ROLE \(database.owner) LOGIN")
         try psql("CREATE ROLE \(database.writer) LOGIN")
-        try psql("CREATE DATABASE \(name) OWNER \(database.owner)")
+        let ctype = characterType.map { " TEMPLATE template0 LC_CTYPE '\($0)'" } ?? ""
+        try psql("CREATE DATABASE \(name) OWNER \(database.owner)\(ctype)")
         try psql("ALTER SCHEMA public OWNER TO \(database.owner)", database: name)
         try psql("REVOKE ALL ON SCHEMA public FROM PUBLIC", database: name)
         try psql("GRANT USAGE ON SCHEMA public TO \(database.writer)", database: name)

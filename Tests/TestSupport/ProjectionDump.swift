@@ -42,16 +42,47 @@ public enum ProjectionDump {
         return lines.sorted()
     }
 
-    /// The read models of a PostgreSQL database, read as the superuser.
+    /// The read models of a PostgreSQL database, read as the superuser, their texts decoded
+    /// (``decodedPostgresText(_:)``).
     public static func postgres(_ database: PostgresCluster.Database) throws -> [String] {
         var lines: [String] = []
         for table in tables {
             let output = try database.cluster.psql(
                 "SELECT row_to_json(t)::text FROM \(table) t", database: database.name)
             for line in output.split(separator: "\n") where !line.isEmpty {
-                lines.append("\(table) \(try JSONParser.parse(String(line)).canonicalString)")
+                lines.append("\(table) \(decodingTexts(try JSONParser.parse(String(line))).canonicalString)")
             }
         }
         return lines.sorted()
+    }
+
+    /// A text as the PostgreSQL store holds it, decoded as docs/postgres.md ("U+0000") describes: U+0001
+    /// U+0001 is U+0000, U+0001 U+0002 is U+0001 (written here from the description, apart from the
+    /// store's code, so that the tests check the one against the other).
+    public static func decodedPostgresText(_ stored: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var iterator = stored.unicodeScalars.makeIterator()
+        while let scalar = iterator.next() {
+            guard scalar == "\u{1}" else {
+                scalars.append(scalar)
+                continue
+            }
+            switch iterator.next() {
+            case "\u{1}": scalars.append("\u{0}")
+            case "\u{2}": scalars.append("\u{1}")
+            case let other?: scalars.append(contentsOf: ["\u{1}", other])
+            case nil: scalars.append("\u{1}")
+            }
+        }
+        return String(scalars)
+    }
+
+    private static func decodingTexts(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): .string(decodedPostgresText(text))
+        case .array(let values): .array(values.map(decodingTexts))
+        case .object(let members): .object(members.mapValues(decodingTexts))
+        default: value
+        }
     }
 }

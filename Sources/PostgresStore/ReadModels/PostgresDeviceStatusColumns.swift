@@ -2,7 +2,7 @@ import PostgresNIO
 import Projections
 
 /// The columns of `device_status` on PostgreSQL (as on SQLite, `user` quoted), read into and bound from a
-/// ``DeviceStatusRow``.
+/// ``DeviceStatusRow``, its texts as stored (``PostgresText``).
 enum PostgresDeviceStatusColumns {
     static let names = [
         "enrollment", "\"user\"", "user_key", "entra_user_id", "state", "step", "step_index", "failure_step",
@@ -16,11 +16,11 @@ enum PostgresDeviceStatusColumns {
     /// A row read with ``select``.
     static func decode(_ row: PostgresRow) throws -> DeviceStatusRow {
         let cells = row.makeRandomAccess()
-        func text(_ index: Int) throws -> String? { try cells[index].decode(String?.self) }
+        func text(_ index: Int) throws -> String? { PostgresText.decode(try cells[index].decode(String?.self)) }
         func integer(_ index: Int) throws -> Int64? { try cells[index].decode(Int64?.self) }
         return DeviceStatusRow(
-            enrollment: try cells[0].decode(String.self), user: try text(1), userKey: try text(2),
-            entraUserID: try text(3), state: try cells[4].decode(String.self), step: try text(5),
+            enrollment: PostgresText.decode(try cells[0].decode(String.self)), user: try text(1), userKey: try text(2),
+            entraUserID: try text(3), state: PostgresText.decode(try cells[4].decode(String.self)), step: try text(5),
             stepIndex: try cells[6].decode(Int64.self), failureStep: try text(7), failureReason: try text(8),
             osVersion: try text(9), model: try text(10), firstSeen: try cells[11].decode(Int64.self),
             lastSeen: try cells[12].decode(Int64.self), lastStepAt: try cells[13].decode(Int64.self),
@@ -31,27 +31,27 @@ enum PostgresDeviceStatusColumns {
 
     /// Appends the values of ``names`` for `row` to `bindings`.
     static func bind(_ row: DeviceStatusRow, to bindings: inout PostgresBindings) {
-        bindings.append(row.enrollment)
-        bindings.append(row.user)
-        bindings.append(row.userKey)
-        bindings.append(row.entraUserID)
-        bindings.append(row.state)
-        bindings.append(row.step)
+        bindings.append(PostgresText.encode(row.enrollment))
+        bindings.append(PostgresText.encode(row.user))
+        bindings.append(PostgresText.encode(row.userKey))
+        bindings.append(PostgresText.encode(row.entraUserID))
+        bindings.append(PostgresText.encode(row.state))
+        bindings.append(PostgresText.encode(row.step))
         bindings.append(row.stepIndex)
-        bindings.append(row.failureStep)
-        bindings.append(row.failureReason)
-        bindings.append(row.osVersion)
-        bindings.append(row.model)
+        bindings.append(PostgresText.encode(row.failureStep))
+        bindings.append(PostgresText.encode(row.failureReason))
+        bindings.append(PostgresText.encode(row.osVersion))
+        bindings.append(PostgresText.encode(row.model))
         bindings.append(row.firstSeen)
         bindings.append(row.lastSeen)
         bindings.append(row.lastStepAt)
         bindings.append(row.enrolledAt)
         bindings.append(row.timeToEnrollMilliseconds)
         bindings.append(row.events)
-        bindings.append(row.problemType)
-        bindings.append(row.problemReason)
+        bindings.append(PostgresText.encode(row.problemType))
+        bindings.append(PostgresText.encode(row.problemReason))
         bindings.append(row.problemAt)
-        bindings.append(row.conflicts)
+        bindings.append(PostgresText.encode(row.conflicts))
     }
 }
 

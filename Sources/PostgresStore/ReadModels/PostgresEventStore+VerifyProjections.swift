@@ -103,12 +103,16 @@ extension PostgresEventStore {
         return nil
     }
 
-    /// A cell of a read model's table as SQLite holds it: NULL, an integer, or a text.
+    /// A cell of a read model's table as SQLite holds it: NULL, an integer, or a text (as it was given:
+    /// ``PostgresText``).
     private static func databaseValue(_ cell: PostgresCell) throws -> DatabaseValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
         case .int2, .int4, .int8: return try cell.decode(Int64.self).databaseValue
-        default: return try cell.decode(String.self).databaseValue
+        default:
+            // As the rebuild's tables hold it: a text holding U+0000 as a BLOB of its bytes (`SQLText`).
+            let text = PostgresText.decode(try cell.decode(String.self))
+            return text.utf8.contains(0) ? Data(text.utf8).databaseValue : text.databaseValue
         }
     }
 }

@@ -7,7 +7,8 @@ import Projections
 /// tables and of the log, in the append transaction (so they see its own writes), one round trip each,
 /// waited for on the fold thread (``PostgresFoldThread``). What the identity fold looks up first for a
 /// batch is read ahead in three queries (``prefetchIdentity(ids:)``), and what the `device_status` drain
-/// reads of the streams a batch touched in four (``prefetch(streams:)``).
+/// reads of the streams a batch touched in four (``prefetch(streams:)``). Texts are bound and read as
+/// stored (``PostgresText``).
 final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
     private let thread: PostgresFoldThread
     /// Read ahead of the device status drain, for the streams of the batch: their roots (`nil` for none),
@@ -40,14 +41,17 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
         guard !unique.isEmpty else { return }
         for id in unique { knownNodes[id] = IdentityNodeRow?.none }
         var roots: Set<String> = []
-        for row in try thread.rows("SELECT id, root, kinds FROM identity_nodes WHERE id = ANY(\(unique))") {
+        for row in try thread.rows(
+            "SELECT id, root, kinds FROM identity_nodes WHERE id = ANY(\(PostgresText.encode(unique)))")
+        {
             let (id, root, kinds) = try row.decode((String, String, Int64).self)
-            knownNodes[id] = IdentityNodeRow(root: root, kinds: kinds)
+            knownNodes[PostgresText.decode(id)] = IdentityNodeRow(root: PostgresText.decode(root), kinds: kinds)
             roots.insert(root)
         }
         guard !roots.isEmpty else { return }
+        // `roots` and `found` hold the roots as stored.
         let found = Array(roots)
-        for root in found {
+        for root in found.map({ PostgresText.decode($0) }) {
             knownSets[root] = IdentitySetRow?.none
             knownMembers[root] = []
         }
@@ -55,10 +59,12 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
             "SELECT root, rank, occurred_at, event_id FROM identity_sets WHERE root = ANY(\(found))")
         {
             let (root, rank, occurredAt, eventID) = try row.decode((String, Int64, Int64, String).self)
-            knownSets[root] = IdentitySetRow(rank: rank, occurredAt: occurredAt, eventID: eventID)
+            knownSets[PostgresText.decode(root)] = IdentitySetRow(
+                rank: rank, occurredAt: occurredAt, eventID: PostgresText.decode(eventID))
         }
         for row in try thread.rows("SELECT id, root, kinds FROM identity_nodes WHERE root = ANY(\(found))") {
-            let (id, root, kinds) = try row.decode((String, String, Int64).self)
+            let (storedID, storedRoot, kinds) = try row.decode((String, String, Int64).self)
+            let (id, root) = (PostgresText.decode(storedID), PostgresText.decode(storedRoot))
             let node = IdentityNodeRow(root: root, kinds: kinds)
             knownMembers[root, default: []].append((id: id, node: node))
             knownNodes[id] = node
@@ -74,42 +80,48 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
 
     func node(_ id: String) throws -> IdentityNodeRow? {
         if let known = knownNodes[id] { return known }
-        return try thread.rows("SELECT root, kinds FROM identity_nodes WHERE id = \(id)").first.map {
+        return try thread.rows("SELECT root, kinds FROM identity_nodes WHERE id = \(PostgresText.encode(id))").first.map
+        {
             let (root, kinds) = try $0.decode((String, Int64).self)
-            return IdentityNodeRow(root: root, kinds: kinds)
+            return IdentityNodeRow(root: PostgresText.decode(root), kinds: kinds)
         }
     }
 
     func set(_ root: String) throws -> IdentitySetRow? {
         if let known = knownSets[root] { return known }
-        return try thread.rows("SELECT rank, occurred_at, event_id FROM identity_sets WHERE root = \(root)").first.map {
+        return try thread.rows(
+            "SELECT rank, occurred_at, event_id FROM identity_sets WHERE root = \(PostgresText.encode(root))"
+        ).first.map {
             let (rank, occurredAt, eventID) = try $0.decode((Int64, Int64, String).self)
-            return IdentitySetRow(rank: rank, occurredAt: occurredAt, eventID: eventID)
+            return IdentitySetRow(rank: rank, occurredAt: occurredAt, eventID: PostgresText.decode(eventID))
         }
     }
 
     func members(ofRoot root: String) throws -> [(id: String, node: IdentityNodeRow)] {
         if let known = knownMembers[root] { return known }
-        return try thread.rows("SELECT id, kinds FROM identity_nodes WHERE root = \(root)").map {
+        return try thread.rows("SELECT id, kinds FROM identity_nodes WHERE root = \(PostgresText.encode(root))").map {
             let (id, kinds) = try $0.decode((String, Int64).self)
-            return (id: id, node: IdentityNodeRow(root: root, kinds: kinds))
+            return (id: PostgresText.decode(id), node: IdentityNodeRow(root: root, kinds: kinds))
         }
     }
 
     /// Sorted by UPN, in byte order (the column is `COLLATE "C"`).
     func upns(ofAADUser aadUserID: String) throws -> [String] {
-        try thread.rows("SELECT upn FROM identity_user_ids WHERE aad_user_id = \(aadUserID) ORDER BY upn").map {
-            try $0.decode(String.self)
+        try thread.rows(
+            "SELECT upn FROM identity_user_ids WHERE aad_user_id = \(PostgresText.encode(aadUserID)) ORDER BY upn"
+        ).map {
+            PostgresText.decode(try $0.decode(String.self))
         }
     }
 
     func userless(ofAADUser aadUserID: String) throws -> [IdentityUserlessRow] {
         try thread.rows(
-            "SELECT stream, second, joins_failure FROM identity_userless WHERE aad_user_id = \(aadUserID)"
+            "SELECT stream, second, joins_failure FROM identity_userless WHERE aad_user_id = \(PostgresText.encode(aadUserID))"
         ).map {
             let (stream, second, joinsFailure) = try $0.decode((String, Int64, Int64).self)
             return IdentityUserlessRow(
-                aadUserID: aadUserID, stream: stream, second: second, joinsFailure: joinsFailure != 0)
+                aadUserID: aadUserID, stream: PostgresText.decode(stream), second: second,
+                joinsFailure: joinsFailure != 0)
         }
     }
 
@@ -131,18 +143,20 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
         rowsRead = []
         eventsByStream = [:]
         guard !streams.isEmpty else { return }
-        for row in try thread.rows("SELECT id, root FROM identity_nodes WHERE id = ANY(\(streams))") {
+        for row in try thread.rows(
+            "SELECT id, root FROM identity_nodes WHERE id = ANY(\(PostgresText.encode(streams)))")
+        {
             let (id, root) = try row.decode((String, String).self)
-            roots[id] = root
+            roots[PostgresText.decode(id)] = PostgresText.decode(root)
         }
         let found = Array(Set(roots.values.compactMap { $0 }))
         guard !found.isEmpty else { return }
         for root in found { streamsByRoot[root] = [] }
         for row in try thread.rows(
-            "SELECT root, id FROM identity_nodes WHERE root = ANY(\(found)) AND kinds & 1 = 1 ORDER BY root, id")
-        {
+            "SELECT root, id FROM identity_nodes WHERE root = ANY(\(PostgresText.encode(found))) AND kinds & 1 = 1 ORDER BY root, id"
+        ) {
             let (root, id) = try row.decode((String, String).self)
-            streamsByRoot[root, default: []].append(id)
+            streamsByRoot[PostgresText.decode(root), default: []].append(PostgresText.decode(id))
         }
         let members = streamsByRoot.values.flatMap { $0 }
         rowsRead = Set(members)
@@ -160,21 +174,24 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
     /// In id order.
     func streams(ofRoot root: String) throws -> [String] {
         if let known = streamsByRoot[root] { return known }
-        return try thread.rows("SELECT id FROM identity_nodes WHERE root = \(root) AND kinds & 1 = 1 ORDER BY id").map {
-            try $0.decode(String.self)
+        return try thread.rows(
+            "SELECT id FROM identity_nodes WHERE root = \(PostgresText.encode(root)) AND kinds & 1 = 1 ORDER BY id"
+        ).map {
+            PostgresText.decode(try $0.decode(String.self))
         }
     }
 
     func userlessStreams(ofAADUser aadUserID: String) throws -> [String] {
-        try thread.rows("SELECT stream FROM identity_userless WHERE aad_user_id = \(aadUserID)").map {
-            try $0.decode(String.self)
-        }
+        try thread.rows("SELECT stream FROM identity_userless WHERE aad_user_id = \(PostgresText.encode(aadUserID))")
+            .map {
+                PostgresText.decode(try $0.decode(String.self))
+            }
     }
 
     func upn(ofAADUser aadUserID: String) throws -> String? {
         try thread.rows(
-            "SELECT upn FROM identity_user_ids WHERE aad_user_id = \(aadUserID) ORDER BY upn LIMIT 1"
-        ).first.map { try $0.decode(String.self) }
+            "SELECT upn FROM identity_user_ids WHERE aad_user_id = \(PostgresText.encode(aadUserID)) ORDER BY upn LIMIT 1"
+        ).first.map { PostgresText.decode(try $0.decode(String.self)) }
     }
 
     func rows(_ enrollments: [String]) throws -> [DeviceStatusRow] {
@@ -185,7 +202,7 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
     private func storedRows(_ enrollments: [String]) throws -> [DeviceStatusRow] {
         guard !enrollments.isEmpty else { return [] }
         return try thread.rows(
-            "SELECT \(unescaped: PostgresDeviceStatusColumns.select) FROM device_status WHERE enrollment = ANY(\(enrollments))"
+            "SELECT \(unescaped: PostgresDeviceStatusColumns.select) FROM device_status WHERE enrollment = ANY(\(PostgresText.encode(enrollments)))"
         ).map(PostgresDeviceStatusColumns.decode)
     }
 
@@ -201,7 +218,7 @@ final class PostgresFoldState: IdentityStateReading, DeviceStatusStateReading {
         guard !streams.isEmpty else { return [] }
         return try thread.query { connection, logger in
             try await PostgresEventRow.fetch(
-                "SELECT \(unescaped: PostgresEventRow.columns) FROM events WHERE stream = ANY(\(streams)) ORDER BY position",
+                "SELECT \(unescaped: PostgresEventRow.columns) FROM events WHERE stream = ANY(\(PostgresText.encode(streams))) ORDER BY position",
                 on: connection, logger: logger)
         }.map(\.recorded)
     }

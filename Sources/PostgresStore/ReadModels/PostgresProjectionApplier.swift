@@ -6,31 +6,19 @@ import Projections
 /// (``PostgresFoldThread``). Each kind of change is one statement over the whole drain, not one per row:
 /// `unnest` of arrays for the keys and the non-null columns, a multi-row VALUES for `device_status` (whose
 /// columns may be NULL), and one statement per aggregate table that deletes the counts reaching 0, adds to
-/// the others and inserts the new keys (``FleetStatsDeltas``). Rows go in key order, as on SQLite.
+/// the others and inserts the new keys (``FleetStatsDeltas``). Rows go in key order, as on SQLite. Every
+/// text is bound as stored (``PostgresText``), so U+0000 is kept as on SQLite.
 struct PostgresProjectionApplier: ProjectionApplier {
     let thread: PostgresFoldThread
 
     func apply(_ changes: IdentityChanges) throws {
-        try refusingUnstorableText("identity") { try write(changes) }
+        try write(changes)
     }
 
     /// The aggregate is always counted here: PostgreSQL's tables keep their indexes and aggregate from
     /// the migration on, so there is no fill-from-empty path that counts it at the end.
     func apply(_ changes: DeviceStatusChanges, countingAggregate: Bool) throws {
-        try refusingUnstorableText("device_status") { try write(changes, countingAggregate: countingAggregate) }
-    }
-
-    /// Runs `body`, turning PostgreSQL's refusal of a text (U+0000, which `text` cannot hold: SQLSTATE 22021)
-    /// into a clear error; the transaction then rolls back, events and all.
-    private func refusingUnstorableText(_ projection: String, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error where PostgresErrors.sqlState(error) == "22021" {
-            throw EventStoreError(
-                .invalidEvent,
-                "a text of the \(projection) read model holds U+0000, which PostgreSQL text cannot store "
-                    + "(the SQLite store can): nothing of this batch was stored")
-        }
+        try write(changes, countingAggregate: countingAggregate)
     }
 
     private func write(_ changes: IdentityChanges) throws {
@@ -41,10 +29,10 @@ struct PostgresProjectionApplier: ProjectionApplier {
         for (id, change) in changes.nodes.sorted {
             switch change {
             case .upsert(let node):
-                nodeIDs.append(id)
-                nodeRoots.append(node.root)
+                nodeIDs.append(PostgresText.encode(id))
+                nodeRoots.append(PostgresText.encode(node.root))
                 nodeKinds.append(node.kinds)
-            case .delete: goneNodes.append(id)
+            case .delete: goneNodes.append(PostgresText.encode(id))
             }
         }
         if !goneNodes.isEmpty { try thread.execute("DELETE FROM identity_nodes WHERE id = ANY(\(goneNodes))") }
@@ -64,11 +52,11 @@ struct PostgresProjectionApplier: ProjectionApplier {
         for (root, change) in changes.sets.sorted {
             switch change {
             case .upsert(let key):
-                setRoots.append(root)
+                setRoots.append(PostgresText.encode(root))
                 ranks.append(key.rank)
                 occurred.append(key.occurredAt)
-                eventIDs.append(key.eventID)
-            case .delete: goneSets.append(root)
+                eventIDs.append(PostgresText.encode(key.eventID))
+            case .delete: goneSets.append(PostgresText.encode(root))
             }
         }
         if !goneSets.isEmpty { try thread.execute("DELETE FROM identity_sets WHERE root = ANY(\(goneSets))") }
@@ -86,7 +74,7 @@ struct PostgresProjectionApplier: ProjectionApplier {
             try thread.execute(
                 """
                 INSERT INTO identity_user_ids (aad_user_id, upn)
-                SELECT * FROM unnest(\(users.map(\.aadUserID))::text[], \(users.map(\.upn))::text[])
+                SELECT * FROM unnest(\(users.map { PostgresText.encode($0.aadUserID) })::text[], \(users.map { PostgresText.encode($0.upn) })::text[])
                 ON CONFLICT DO NOTHING
                 """)
         }
@@ -96,7 +84,8 @@ struct PostgresProjectionApplier: ProjectionApplier {
             try thread.execute(
                 """
                 INSERT INTO identity_userless (aad_user_id, stream, second, joins_failure)
-                SELECT * FROM unnest(\(userless.map(\.aadUserID))::text[], \(userless.map(\.stream))::text[],
+                SELECT * FROM unnest(\(userless.map { PostgresText.encode($0.aadUserID) })::text[],
+                    \(userless.map { PostgresText.encode($0.stream) })::text[],
                     \(userless.map(\.second))::bigint[], \(joins)::bigint[])
                 ON CONFLICT DO NOTHING
                 """)
@@ -109,7 +98,7 @@ struct PostgresProjectionApplier: ProjectionApplier {
         for (enrollment, change) in changes.rows.sorted {
             switch change {
             case .upsert(let row): upserts.append(row)
-            case .delete: deletes.append(enrollment)
+            case .delete: deletes.append(PostgresText.encode(enrollment))
             }
         }
         if !deletes.isEmpty { try thread.execute("DELETE FROM device_status WHERE enrollment = ANY(\(deletes))") }
@@ -130,10 +119,10 @@ struct PostgresProjectionApplier: ProjectionApplier {
         if !counts.isEmpty {
             var bindings = PostgresBindings()
             bindings.append(counts.map { $0.key.day })
-            bindings.append(counts.map { $0.key.state })
+            bindings.append(counts.map { PostgresText.encode($0.key.state) })
             bindings.append(counts.map { $0.key.stepIndex })
-            bindings.append(counts.map { $0.key.failureStep })
-            bindings.append(counts.map { $0.key.failureReason })
+            bindings.append(counts.map { PostgresText.encode($0.key.failureStep) })
+            bindings.append(counts.map { PostgresText.encode($0.key.failureReason) })
             bindings.append(counts.map { $0.value })
             try thread.execute(
                 Self.deltas(
