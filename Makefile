@@ -59,14 +59,14 @@ torture: setup
 # BENCH_SCALE=full adds the ingest's peak RSS at 10,000,000 events (one more ingest: tens of minutes).
 # The peers' rows (Python eventsourcing from PyPI into $(BENCH_DIR)/peer-venv, PostgreSQL in a throwaway
 # cluster) are part of `make bench`; `make bench-rows BENCH_ROWS=peers BENCH_EVENTS=20000` runs some rows
-# alone (peers, webhooks, single, rebuild, rss), without a budget, and prints them.
+# alone (peers, pgqueries, webhooks, single, rebuild, rss), without a budget, and prints them.
 BENCH_EVENTS ?= 1000000
 BENCH_RUNS ?= 3
 BENCH_SCRATCH ?= .build
 BENCH_DIR ?= $(BENCH_SCRATCH)/bench
 BENCH_BIN = $(BENCH_SCRATCH)/release
 BENCH_SCALE ?=
-BENCH_ROWS ?= peers,webhooks,single,rebuild,rss
+BENCH_ROWS ?= peers,pgqueries,webhooks,single,rebuild,rss
 
 bench-build: setup
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product enroll-audit

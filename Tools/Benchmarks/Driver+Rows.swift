@@ -106,7 +106,7 @@ extension Driver {
     /// `webhooks`, `single`, `rebuild`, `rss` (the ingest's peak RSS at the main size against a fifth of
     /// it; with `--scale full` also at 10,000,000 events).
     mutating func runRows(_ groups: Set<String>) throws {
-        let known: Set = ["peers", "webhooks", "single", "rebuild", "rss"]
+        let known: Set = ["peers", "pgqueries", "webhooks", "single", "rebuild", "rss"]
         guard !groups.isEmpty, groups.isSubset(of: known) else {
             throw Stats.ChildFailure(
                 description: "--only takes some of \(known.sorted().joined(separator: ",")), not \(groups.sorted())")
@@ -138,6 +138,7 @@ extension Driver {
         }
         if groups.contains("rebuild") { _ = try measureRebuild(main: main, events: events) }
         if groups.contains("peers") { try measurePeers(native: native, main: main, ingest: ingest, events: events) }
+        if groups.contains("pgqueries") { try measurePostgresQueries(main: main, events: events) }
         if groups.contains("rss") {
             let smallNative = "\(dir)/native-small.ndjson"
             log("rss: ingest of about \(p.smallEvents) events × \(p.runs)")

@@ -224,6 +224,7 @@ struct Driver {
         if haveCeiling { try measureSingle(native: native, records: records) }
 
         try measureQueries(on: main, haveCLI: haveCLI)
+        if haveCLI && p.peers { try measurePostgresQueries(main: main, events: events) }
 
         let (read, rebuild) = try measureRebuild(main: main, events: events)
         try measureProofs(main: main, events: events, ingest: ingest, read: read, rebuild: rebuild, haveCLI: haveCLI)

@@ -81,17 +81,22 @@ extension Driver {
                 met: rate >= 5 * (sqlite["events_per_second"] ?? .infinity))
             report.raw["peer_eventsourcing_sqlite"] = sqlite
         }
-        let cluster: BenchCluster
-        do {
-            log("postgres: starting a throwaway cluster")
-            cluster = try BenchCluster(directory: "\(parameters.directory)/postgres")
-        } catch {
-            report.notes.append("The PostgreSQL rows are left out: \(error).")
-            log("postgres: skipped: \(error)")
-            return
-        }
+        guard let cluster = startCluster("postgres", rows: "The PostgreSQL rows") else { return }
         defer { cluster.stop() }
         try measurePostgres(cluster, native: native, main: main, ingest: ingest, events: events, python: python)
+    }
+
+    /// A throwaway cluster in the folder `name` of the scratch directory, or `nil` (and a note that `rows`
+    /// are left out) when PostgreSQL cannot run here.
+    mutating func startCluster(_ name: String, rows: String) -> BenchCluster? {
+        do {
+            log("\(name): starting a throwaway cluster")
+            return try BenchCluster(directory: "\(parameters.directory)/\(name)")
+        } catch {
+            report.notes.append("\(rows) are left out: \(error).")
+            log("\(name): skipped: \(error)")
+            return nil
+        }
     }
 
     /// This project's bulk ingest into PostgreSQL (against SQLite's and the peer's), its appends in batches,

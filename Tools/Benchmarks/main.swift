@@ -8,7 +8,7 @@ import Foundation
 //   enroll-audit-bench run [--events N] [--small-events N] [--runs N] [--cli-runs N] [--dir DIR]
 //                          [--budget SECONDS] [--doc FILE] [--json FILE] [--cli PATH] [--ceiling PATH]
 //                          [--no-peers] [--peer-runs N] [--peer-script FILE] [--writer-events N] [--scale full [--full-events N]]
-//   enroll-audit-bench rows --only peers,webhooks,single,rebuild,rss [--events N] [--runs N] [--dir DIR]
+//   enroll-audit-bench rows --only peers,pgqueries,webhooks,single,rebuild,rss [--events N] [--runs N] [--dir DIR]
 //                          [--scale full] [--markdown] [--json FILE]   (some rows of `run` alone, no budget)
 //   enroll-audit-bench pg-append --store postgres://… --writers N --batch N [--limit N] FILE
 //                          (NDJSON appended by N concurrent writers into PostgreSQL, BATCH a transaction)
