@@ -21,10 +21,12 @@ build: setup
 
 test: setup lint
 	$(SWIFT) build --build-tests $(STRICT)
-	@# The service tests run in a process of their own: their in-process servers answer on the Swift task
-	@# pool, which the rest of the suite's waits for child processes can hold for minutes on two cores.
-	$(SWIFT) test --skip-build --skip '^ServiceTests\.'
+	@# The service tests and PostgreSQL's fault tests run in processes of their own: their in-process
+	@# servers and postgres-nio's clients answer on the Swift task pool, which the rest of the suite's waits
+	@# for child processes can hold for minutes on two cores (a fault test's appends then look hung).
+	$(SWIFT) test --skip-build --skip '^ServiceTests\.' --skip '^LogContractTests\.PostgresFaultTests'
 	$(SWIFT) test --skip-build --filter '^ServiceTests\.'
+	$(SWIFT) test --skip-build --filter '^LogContractTests\.PostgresFaultTests'
 
 demo: setup
 	$(SWIFT) build $(STRICT)

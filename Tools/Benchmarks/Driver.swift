@@ -155,9 +155,10 @@ struct Driver {
             // run 1 ingest, 0.65 webhook ingest, 0.5 C programs, 1.05 rebuild and read, 0.5 exports, 0.35 memory
             // rows, ~2 for the proofs' rows (tree alone, verify, verify --projections); once, ~2 for the rows with
             // a small writer cache), plus ~60 s of queries and the rest. The peers' rows cost about 5 ingests
-            // of the main size per peer run (the Python peer twice, the copy into PostgreSQL, the appends).
+            // of the main size per peer run (the Python peer twice, the copy into PostgreSQL, the appends), and
+            // the PostgreSQL query rows one more (their copy into PostgreSQL; estimated from the copy's rate).
             let remaining = p.budgetSeconds - Date().timeIntervalSince(report.started) - 60
-            let peers = p.peers ? 5 * Double(p.peerRuns) : 0
+            let peers = p.peers ? 5 * Double(p.peerRuns) + 1 : 0
             let fits = Int(max(0, remaining) * rate / (6.1 * Double(p.runs) + 2.5 + peers))
             if fits < mainEvents {
                 mainEvents = max(2 * Int(smallEventCount), fits / 50_000 * 50_000)
