@@ -5,9 +5,14 @@ import GRDB
 /// Turns a row of `events` (joined with `streams`) back into a ``RecordedEvent``.
 struct EventRowDecoder {
     /// The SELECT every event read uses; append `WHERE …` / `ORDER BY …`.
+    ///
+    /// The envelope's free texts (`source`, `user`, `correlation_id`) are written with their length and may
+    /// hold U+0000; read as TEXT, GRDB would cut them there (`String(cString:)`) and the event would come
+    /// back other than it was hashed. They are read as their bytes instead (a CAST to BLOB keeps them).
     static let selectColumns = """
         SELECT e.position, e.event_id, s.name, e.version, e.type, e.schema, e.occurred_at, e.recorded_at,
-            e.source, e.user, e.correlation_id, e.codec, e.dictionary_id, e.data_size, e.payload, e.hash
+            CAST(e.source AS BLOB), CAST(e.user AS BLOB), CAST(e.correlation_id AS BLOB), e.codec, e.dictionary_id,
+            e.data_size, e.payload, e.hash
         FROM events e JOIN streams s ON s.id = e.stream_id
         """
 
@@ -34,6 +39,15 @@ struct EventRowDecoder {
             if raw.isNull { return nil }
             return try value(index, name) as T
         }
+        func text(_ index: Int, _ name: String) throws -> String? {
+            guard let bytes = try optional(index, name) as Data? else { return nil }
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw damaged(name) }
+            return text
+        }
+        func requiredText(_ index: Int, _ name: String) throws -> String {
+            guard let text = try text(index, name) else { throw damaged(name) }
+            return text
+        }
         let idData: Data = try value(1, "event_id")
         guard let eventID = UUID(bytes: idData) else { throw damaged("event_id") }
         let payload: Data = try value(14, "payload")
@@ -51,8 +65,8 @@ struct EventRowDecoder {
         let event = NewEvent(
             eventID: eventID, stream: try value(2, "stream"), type: try value(4, "type"),
             schema: try value(5, "schema"), occurredAt: Timestamp(milliseconds: try value(6, "occurred_at")),
-            source: try value(8, "source"), user: try optional(9, "user"),
-            correlationID: try optional(10, "correlation_id"), data: members)
+            source: try requiredText(8, "source"), user: try text(9, "user"),
+            correlationID: try text(10, "correlation_id"), data: members)
         let hash: Data = try value(15, "hash")
         let recorded = RecordedEvent(
             position: position, version: try value(3, "version"),

@@ -82,6 +82,27 @@ struct AppendTests {
         #expect(stored.event.data["anything"] == .bool(true))
     }
 
+    @Test func envelopeTextsHoldingUPlus0000ComeBackWholeAndVerify() throws {
+        let store = try makeStore()
+        var event = EventFactory.event(user: "joe@contoso.com\u{0}mallory@contoso.com")
+        event.source = "nanomdm\u{0}\u{1B}[2J"
+        event.correlationID = "corr\u{0}"
+        let twin = EventFactory.event(user: "joe@contoso.com\u{0}eve@contoso.com")
+        try store.append([event, twin])
+        let stored = try #require(try store.event(id: event.eventID))
+        #expect(stored.event.user == event.user)
+        #expect(stored.event.source == event.source)
+        #expect(stored.event.correlationID == event.correlationID)
+        #expect(try store.event(id: twin.eventID)?.event.user == twin.user)
+        #expect(try store.verify().ok)
+        // Read back whole, the same event again is a duplicate, and one differing after the NUL a conflict.
+        #expect(try store.append([event]).duplicates == 1)
+        var changed = event
+        changed.correlationID = "corr\u{0}other"
+        let error = try #require(throws: EventStoreError.self) { try store.append([changed]) }
+        #expect(error.code == .eventIDConflict)
+    }
+
     @Test func streamsReadBackInOrderWithVersionsAndTheHeadIsTheLastHash() throws {
         let store = try makeStore()
         try store.append([EventFactory.event(stream: "UE-x", at: 2), EventFactory.event(stream: "UE-y")])
