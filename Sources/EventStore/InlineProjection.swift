@@ -15,6 +15,15 @@ public protocol InlineProjection: Sendable {
     /// Starts applying events inside one write transaction. The writer lives as long as the transaction
     /// (or the rebuild), so it may prepare statements once and keep caches and deferred work in memory.
     func makeWriter(_ db: Database) throws -> any ProjectionWriter
+    /// The same, for a projection that may read what the writers before it in the store's list hold in
+    /// memory (`earlier`, in that order, created for the same transaction). The default ignores them.
+    func makeWriter(_ db: Database, after earlier: [any ProjectionWriter]) throws -> any ProjectionWriter
+}
+
+extension InlineProjection {
+    public func makeWriter(_ db: Database, after earlier: [any ProjectionWriter]) throws -> any ProjectionWriter {
+        try makeWriter(db)
+    }
 }
 
 /// Applies events to one projection inside one write transaction.

@@ -8,7 +8,9 @@ struct ProjectionWriters {
 
     init(_ projections: [any InlineProjection], _ db: Database) throws {
         self.projections = projections
-        writers = try projections.map { try $0.makeWriter(db) }
+        var writers: [any ProjectionWriter] = []
+        for projection in projections { writers.append(try projection.makeWriter(db, after: writers)) }
+        self.writers = writers
     }
 
     var isEmpty: Bool { writers.isEmpty }

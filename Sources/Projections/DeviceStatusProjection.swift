@@ -72,9 +72,19 @@ public struct DeviceStatusProjection: InlineProjection {
     }
 
     public func makeWriter(_ db: Database) throws -> any ProjectionWriter {
+        try makeWriter(db, after: [])
+    }
+
+    /// Reads the identity sets from the ``IdentityProjection`` writer among `earlier`, when there is one, while
+    /// its fold holds the whole graph.
+    public func makeWriter(_ db: Database, after earlier: [any ProjectionWriter]) throws -> any ProjectionWriter {
         let indexed = try Bool.fetchOne(
             db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'index' AND name = 'device_status_state'")
-        return Writer(db, flushInterval: flushInterval, createIndexesAtFinish: indexed != true)
+        let empty = try Bool.fetchOne(db.cachedStatement(sql: "SELECT NOT EXISTS (SELECT 1 FROM device_status)"))
+        let identity = earlier.lazy.compactMap { ($0 as? IdentityProjection.Writer)?.fold }.first
+        return Writer(
+            db, flushInterval: flushInterval, createIndexesAtFinish: indexed != true, identity: identity,
+            tableIsEmpty: empty ?? false)
     }
 
     /// Notes the streams that received events (``DeviceStatusFold``) and writes the recomputed rows when
@@ -88,11 +98,16 @@ public struct DeviceStatusProjection: InlineProjection {
 
         private let applier: any ProjectionApplier
 
-        init(_ db: Database, flushInterval: Int64, createIndexesAtFinish: Bool) {
+        init(
+            _ db: Database, flushInterval: Int64, createIndexesAtFinish: Bool, identity: IdentityFold?,
+            tableIsEmpty: Bool
+        ) {
             self.db = db
             applier = SQLiteProjectionApplier(db: db)
             self.createIndexesAtFinish = createIndexesAtFinish
-            fold = DeviceStatusFold(reader: SQLiteDeviceStatusState(db), flushInterval: flushInterval)
+            fold = DeviceStatusFold(
+                reader: SQLiteDeviceStatusState(db), flushInterval: flushInterval, identity: identity,
+                tableIsEmpty: tableIsEmpty)
         }
 
         func apply(_ recorded: RecordedEvent) throws {

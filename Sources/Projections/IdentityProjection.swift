@@ -29,7 +29,8 @@ public struct IdentityProjection: InlineProjection {
     /// the end of the transaction.
     final class Writer: ProjectionWriter {
         private let applier: any ProjectionApplier
-        private let fold: IdentityFold
+        /// Read by the `device_status` writer of the same transaction (``DeviceStatusProjection``).
+        let fold: IdentityFold
 
         init(_ db: Database, tablesAreEmpty: Bool) {
             applier = SQLiteProjectionApplier(db: db)

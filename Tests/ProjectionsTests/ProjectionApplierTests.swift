@@ -124,13 +124,34 @@ struct ProjectionApplierTests {
         }
     }
 
+    /// A store of the samples and two seeded fleets, and its events as recorded.
+    static func sampleFleet(seed: UInt64) throws -> (ProjectedStore, [RecordedEvent]) {
+        let projected = try ProjectedStore()
+        try projected.store.append(
+            try SampleSources.all() + SyntheticFleet.events(seed: seed) + StatsFleet.events(seed: seed))
+        var recorded: [RecordedEvent] = []
+        try projected.store.forEachEvent { event in
+            recorded.append(event)
+            return true
+        }
+        return (projected, recorded)
+    }
+
     /// Folds `events` into `tables` as a store's writers do: identity drained first, every `interval`
     /// events (or when a fold asks) and at the end.
     static func fold(_ events: [RecordedEvent], into tables: MemoryProjectionTables, drainingEvery interval: Int)
         throws
     {
-        let identity = IdentityFold(reader: tables.identity)
-        let status = DeviceStatusFold(reader: tables, flushInterval: Int64(interval))
+        try fold(
+            events, into: tables, identity: IdentityFold(reader: tables.identity),
+            status: DeviceStatusFold(reader: tables, flushInterval: Int64(interval)))
+    }
+
+    /// Folds `events` into `tables` through these folds, drained as above.
+    static func fold(
+        _ events: [RecordedEvent], into tables: MemoryProjectionTables, identity: IdentityFold,
+        status: DeviceStatusFold
+    ) throws {
         let applier: any ProjectionApplier = tables
         func flush() throws {
             try applier.apply(identity.drain())
@@ -162,14 +183,7 @@ struct ProjectionApplierTests {
     func foldsAppliedThroughTheApplierBoundaryGiveTheTablesOfTheSQLiteStore(backend: Boundary, interval: Int)
         async throws
     {
-        let projected = try ProjectedStore()
-        try projected.store.append(
-            try SampleSources.all() + SyntheticFleet.events(seed: 11) + StatsFleet.events(seed: 11))
-        var recorded: [RecordedEvent] = []
-        try projected.store.forEachEvent { event in
-            recorded.append(event)
-            return true
-        }
+        let (projected, recorded) = try Self.sampleFleet(seed: 11)
         switch backend {
         case .dictionaries:
             let tables = MemoryProjectionTables()

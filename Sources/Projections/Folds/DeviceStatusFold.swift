@@ -9,8 +9,20 @@ import EventStore
 /// ``cacheLimit`` events in memory. Recomputing folds an enrollment's events from memory when the fold
 /// has seen every event of its streams (streams that began in this batch, or were read once already),
 /// and reads the others from the log. A row whose recomputed value equals the stored one is not written.
+///
+/// Given the batch's ``IdentityFold``, it takes the sets of the touched streams from that fold's memory
+/// where the fold holds them whole (a load into empty tables, sets created or taken over since it last
+/// forgot), instead of reading the identity tables; and when `device_status` was empty at the start, it reads a stored row only for keys it may
+/// have written (an ``AbsenceFilter``, built on the first drain that writes).
 public final class DeviceStatusFold {
     private let reader: any DeviceStatusStateReading
+    /// The identity fold of the same batch, drained before this one (the store's order of projections).
+    private let identity: IdentityFold?
+    /// The enrollments upserted since `device_status` was empty; `nil` when it was not empty at the start
+    /// (every stored row may then exist), or until the first upsert.
+    private var written: AbsenceFilter?
+    /// `device_status` was empty at the start: a key `written` never saw has no stored row.
+    private let tableWasEmpty: Bool
     private let flushInterval: Int64
     /// Streams whose enrollment must be recomputed.
     private var dirty: Set<String> = []
@@ -26,9 +38,38 @@ public final class DeviceStatusFold {
     /// How many events the fold keeps in memory between flushes, at most about.
     public static let cacheLimit = 20_000
 
-    public init(reader: any DeviceStatusStateReading, flushInterval: Int64) {
+    /// - Parameters:
+    ///   - reader: the stored tables and the log.
+    ///   - flushInterval: how many events between drains, at most.
+    ///   - identity: the identity fold of the same batch, when it is drained before each drain of this one
+    ///     (its memory is read where it holds a set whole).
+    ///   - tableIsEmpty: `device_status` holds no row yet.
+    public init(
+        reader: any DeviceStatusStateReading, flushInterval: Int64, identity: IdentityFold? = nil,
+        tableIsEmpty: Bool = false
+    ) {
         self.reader = reader
         self.flushInterval = max(1, flushInterval)
+        self.identity = identity
+        tableWasEmpty = tableIsEmpty
+    }
+
+    private func root(of stream: String) throws -> String? {
+        if let known = identity?.knownRoot(of: stream) { return known }
+        return try reader.root(of: stream)
+    }
+
+    private func streams(ofRoot root: String) throws -> [String] {
+        if let known = identity?.knownStreams(ofRoot: root) { return known }
+        return try reader.streams(ofRoot: root)
+    }
+
+    /// The stored rows of these enrollments, reading only those that may have one.
+    private func storedRows(_ enrollments: [String]) throws -> [DeviceStatusRow] {
+        guard tableWasEmpty else { return try reader.rows(enrollments) }
+        guard let written else { return [] }
+        let candidates = enrollments.filter(written.mayContain)
+        return candidates.isEmpty ? [] : try reader.rows(candidates)
     }
 
     /// Whether `flushInterval` events were applied since the last drain.
@@ -69,7 +110,7 @@ public final class DeviceStatusFold {
         guard !dirty.isEmpty else { return changes }
         var roots: Set<String> = []
         for stream in dirty {
-            if let root = try reader.root(of: stream) { roots.insert(root) }
+            if let root = try root(of: stream) { roots.insert(root) }
         }
         dirty.removeAll(keepingCapacity: true)
         for root in roots.sorted() {
@@ -97,13 +138,13 @@ public final class DeviceStatusFold {
 
     /// The enrollment's new row, and the removal of the rows of streams that were roots before a merge.
     private func recompute(_ root: String, _ changes: inout DeviceStatusChanges) throws {
-        let streams = try reader.streams(ofRoot: root)
+        let streams = try streams(ofRoot: root)
         let status = try StatusFold(enrollment: root, events: try events(of: streams)) {
             try reader.upn(ofAADUser: $0)
         }
         let row = status.events > 0 ? DeviceStatusRow(enrollment: root, status) : nil
         var stored: DeviceStatusRow?
-        for old in try reader.rows(streams) {
+        for old in try storedRows(streams) {
             if old.enrollment == root { stored = old }
             if old.enrollment == root, old == row { continue }
             changes.fleetStats.add(old.counted, sign: -1)
@@ -112,5 +153,9 @@ public final class DeviceStatusFold {
         guard let row, stored != row else { return }
         changes.fleetStats.add(row.counted, sign: 1)
         changes.rows.upsert(row, at: root)
+        if tableWasEmpty {
+            if written == nil { written = AbsenceFilter() }
+            written?.insert(root)
+        }
     }
 }

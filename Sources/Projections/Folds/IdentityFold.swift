@@ -21,6 +21,9 @@ public final class IdentityFold {
     private var membersByRoot: [String: [String]] = [:]
     private var sets: [String: IdentitySetRow] = [:]
     private var removedSets: Set<String> = []
+    /// Roots whose every member the fold holds (listed in `membersByRoot`) since it last forgot: sets it
+    /// created, and sets a stream took over from a root whose stored members it read.
+    private var completeRoots: Set<String> = []
     /// UPNs by Entra user id, and userless events by Entra user id: complete for the ids held.
     private var upnsByAADUser: [String: Set<String>] = [:]
     private var userlessByAADUser: [String: Set<IdentityUserlessRow>] = [:]
@@ -76,6 +79,32 @@ public final class IdentityFold {
         forget()
     }
 
+    // MARK: - What the fold holds, for the `device_status` fold
+
+    // What the fold holds is authoritative over the tables, and once drained it is what they hold: these
+    // answer for the tables without a read when the fold knows, and `nil` when it does not.
+
+    /// The root of the set `id` belongs to: `.some(nil)` when the fold knows `id` has no node (it holds
+    /// the whole graph), `nil` when it does not know.
+    func knownRoot(of id: String) -> String?? {
+        if let node = nodes[id] { return .some(node.root) }
+        return holdsEverything ? .some(nil) : nil
+    }
+
+    /// The streams of the set whose root is `root`, when the fold holds every member of it (the whole
+    /// graph, or a set it created or took over since it last forgot); `nil` otherwise.
+    func knownStreams(ofRoot root: String) -> [String]? {
+        guard holdsEverything || completeRoots.contains(root) else { return nil }
+        var streams: [String] = []
+        for id in membersByRoot[root] ?? [] {
+            guard let node = nodes[id], node.root == root, node.kinds & IdentityKinds.stream.rawValue != 0,
+                !streams.contains(id)
+            else { continue }
+            streams.append(id)
+        }
+        return streams
+    }
+
     /// Whether the tables may hold `key` (a node id, or an Entra user id after `\u{1}`).
     private func mayBeStored(_ key: String) -> Bool {
         guard !holdsEverything else { return false }
@@ -98,6 +127,7 @@ public final class IdentityFold {
         membersByRoot.removeAll(keepingCapacity: true)
         sets.removeAll(keepingCapacity: true)
         removedSets.removeAll(keepingCapacity: true)
+        completeRoots.removeAll(keepingCapacity: true)
         upnsByAADUser.removeAll(keepingCapacity: true)
         userlessByAADUser.removeAll(keepingCapacity: true)
     }
@@ -194,12 +224,17 @@ public final class IdentityFold {
         guard let node = try node(stream) else {
             set(IdentityNodeRow(root: stream, kinds: IdentityKinds.stream.rawValue), for: stream)
             setKey(key, of: stream)
+            completeRoots.insert(stream)
             return stream
         }
         addKinds(.stream, to: stream, node)
         let root = node.root
         guard key < (try self.key(of: root)) else { return root }
-        if root != stream { try relabel(root, to: stream) }
+        if root != stream {
+            // Every member of `root`, stored or held, moves to `stream`, which had none as a root.
+            try relabel(root, to: stream)
+            completeRoots.insert(stream)
+        }
         setKey(key, of: stream)
         return stream
     }
@@ -232,6 +267,7 @@ public final class IdentityFold {
             set(moved, for: member)
         }
         let oldKey = try key(of: old)
+        completeRoots.remove(old)
         sets[old] = nil
         removedSets.insert(old)
         changes.sets.delete(old)
