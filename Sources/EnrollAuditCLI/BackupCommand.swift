@@ -3,6 +3,7 @@ import EventStore
 import Export
 import Foundation
 import Ingest
+import PostgresStore
 
 extension EnrollAudit {
     struct Backup: ParsableCommand {
@@ -19,9 +20,47 @@ extension EnrollAudit {
         var to: String
 
         func run() throws {
+            if try storeOptions.postgresAddress != nil { return try backupFromPostgres() }
             let store = try storeOptions.openForReading()
             let tree = try store.backup(to: to)
             print("backed up \(tree.size) events to \(to); tree root \(ProofFiles.base64(tree.root))")
+        }
+
+        /// A PostgreSQL store backed up as a SQLite store file: its log, tree and checkpoints copied (`copy`,
+        /// each hash and root checked) into a scratch file beside `to`, which SQLite's online backup then
+        /// writes to `to` (new, mode 0600), complete or not at all. The events are those up to the head when
+        /// the backup began (the log is append-only, so that prefix is a consistent snapshot).
+        private func backupFromPostgres() throws {
+            var status = stat()
+            guard lstat(to, &status) != 0 else {
+                throw EventStoreError(.readOnly, "cannot create the backup: the file exists", path: to)
+            }
+            let destination = URL(fileURLWithPath: to)
+            let scratch = destination.deletingLastPathComponent().appendingPathComponent(
+                ".\(destination.lastPathComponent).partial-\(getpid())"
+            ).path
+            defer {
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    try? FileManager.default.removeItem(atPath: scratch + suffix)
+                }
+            }
+            let source = try storeOptions.pendingLog(.read)
+            let target = try StoreOptions.at(scratch).pendingLog(.create)
+            let summary = try BlockingRun.value {
+                try await source.using { source in
+                    try await target.using { target in
+                        try await Copy.copy(from: source, to: target, progress: Terminal.progress("copying, position"))
+                    }
+                }
+            }
+            Terminal.endProgress()
+            let tree = try StoreOptions.at(scratch).openForReading().backup(to: to)
+            print("backed up \(tree.size) events to \(to); tree root \(ProofFiles.base64(tree.root))")
+            if let checkpoint = summary.latest?.checkpoint {
+                print(
+                    "with \(summary.checkpoints) checkpoints; the latest: \(checkpoint.origin) \(checkpoint.size) "
+                        + ProofFiles.base64(checkpoint.root))
+            }
         }
     }
 
@@ -53,19 +92,20 @@ extension EnrollAudit {
             let verifier = try key.map(KeyFile.verifier)
             let input = try EnrollAudit.Ingest.open(file)
             let reader = LineReader(handle: input.handle)
-            let store = try storeOptions.openForWriting()
-            let report: VerbatimImport.Report
-            do {
-                report = try VerbatimImport(verifier: verifier).run(into: store) {
-                    switch try reader.next() {
-                    case .text(let bytes): return bytes
-                    case .tooLong: throw CLIFailure(.badInput, "error: \(file):\(reader.lineNumber): line too long")
-                    case nil: return nil
-                    }
+            let lines: () throws -> [UInt8]? = { [file] in
+                switch try reader.next() {
+                case .text(let bytes): return bytes
+                case .tooLong: throw CLIFailure(.badInput, "error: \(file):\(reader.lineNumber): line too long")
+                case nil: return nil
                 }
-            } catch let failure as VerbatimImport.Failure {
-                let place = failure.line > 0 ? "\(file):\(failure.line)" : file
-                throw CLIFailure(.integrity, "error: \(place): \(failure.message); nothing was imported")
+            }
+            let report: VerbatimImport.Report
+            if let address = try storeOptions.postgresAddress {
+                report = try importIntoPostgres(address, lines: lines, verifier: verifier)
+            } else {
+                report = try refusals {
+                    try VerbatimImport(verifier: verifier).run(into: storeOptions.openForWriting(), lines: lines)
+                }
             }
             print(
                 "imported \(report.events) events verbatim; tree \(report.tree.size) leaves, root "
@@ -75,6 +115,50 @@ extension EnrollAudit {
                     "recorded the export's checkpoint: \(checkpoint.origin) \(checkpoint.size) \(ProofFiles.base64(checkpoint.root))"
                 )
             }
+        }
+
+        /// PostgreSQL: the lines are imported, with every check of a file import, into a scratch SQLite store
+        /// in `$TMPDIR`, which is then restored into the database in one transaction
+        /// (`PostgresEventStore.restore(from:progress:)`): all or nothing, as into a file.
+        private func importIntoPostgres(
+            _ address: PostgresLocation, lines: () throws -> [UInt8]?, verifier: NoteVerifier?
+        ) throws -> VerbatimImport.Report {
+            let held = try StoreOptions.withPostgres(address, migrate: true) { try await $0.head().position }
+            if held > 0 { throw refusal(0, "the store already holds \(held) events: import into a new one") }
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "enroll-audit-import-\(getpid())-\(UUID().uuidString.prefix(8)).sqlite"
+            ).path
+            defer {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+            }
+            let store = try SQLiteEventStore(path: scratch, logger: StoreOptions.logger)
+            var report = try refusals { try VerbatimImport(verifier: verifier).run(into: store, lines: lines) }
+            let log = store.log
+            do {
+                let restored = try StoreOptions.withPostgres(address, migrate: true) {
+                    try await $0.restore(from: log, progress: Terminal.progress("importing, position"))
+                }
+                Terminal.endProgress()
+                report.tree = restored.tree
+            } catch let error as EventStoreError where error.code == .invalidEvent {
+                Terminal.endProgress()
+                throw refusal(0, error.message)
+            }
+            return report
+        }
+
+        /// Turns an import's refusal into exit 4 naming the file and line.
+        private func refusals<T>(_ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch let failure as VerbatimImport.Failure {
+                throw refusal(failure.line, failure.message)
+            }
+        }
+
+        private func refusal(_ line: Int, _ message: String) -> CLIFailure {
+            let place = line > 0 ? "\(file):\(line)" : file
+            return CLIFailure(.integrity, "error: \(place): \(message); nothing was imported")
         }
     }
 }
