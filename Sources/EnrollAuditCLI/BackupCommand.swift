@@ -11,7 +11,8 @@ extension EnrollAudit {
             abstract: "Copy the store to a new file with SQLite's online backup.",
             discussion: """
                 A consistent copy from one snapshot, while writers go on; the file is created with mode 0600 \
-                and must not exist. The copy is a store: open it with --store.
+                and must not exist. The copy is a store: open it with --store. From postgres://… it is a SQLite \
+                store too, with the same positions, tree and checkpoints (copied and checked as `copy` does).
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -70,7 +71,8 @@ extension EnrollAudit {
             discussion: """
                 Keeps positions, versions, recorded_at and hashes, so the Merkle tree and every proof come out \
                 the same, and records the checkpoint the export's proofs are against (which --key checks). \
-                Anything that does not reproduce the source's log is refused, and nothing is stored.
+                Anything that does not reproduce the source's log is refused, and nothing is stored. Into \
+                postgres://… the same checks run first, then the log goes in in one transaction.
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
