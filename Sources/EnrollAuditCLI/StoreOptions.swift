@@ -128,12 +128,12 @@ struct StoreOptions: ParsableArguments {
         return try BlockingRun.value { try await body(queries) }
     }
 
-    /// Refuses a PostgreSQL address for what needs the SQLite store itself.
+    /// Refuses a PostgreSQL address for what needs the SQLite store itself: only `serve` now.
     func requireSQLite() throws {
         guard PostgresLocation.isAddress(path) else { return }
         throw CLIFailure(
             .usage,
-            "error: this command does not run on PostgreSQL yet (of all the commands, serve does not); "
+            "error: serve does not run on PostgreSQL yet (every other command does); "
                 + "docs/postgres.md says which commands do")
     }
 
