@@ -46,6 +46,13 @@ extension EnrollAudit {
                 }
             }
             let source = try storeOptions.pendingLog(.read)
+            // Created empty and private first: SQLite makes a store of it, and its -wal and -shm, 0600 too.
+            let descriptor = open(scratch, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw EventStoreError(
+                    .readOnly, "cannot create the backup: \(String(cString: strerror(errno)))", path: scratch)
+            }
+            close(descriptor)
             let target = try StoreOptions.at(scratch).pendingLog(.create)
             let summary = try BlockingRun.value {
                 try await source.using { source in

@@ -50,6 +50,9 @@ struct CLIRestoreTests {
         let scratch = try FileManager.default.contentsOfDirectory(
             atPath: URL(fileURLWithPath: copy).deletingLastPathComponent().path)
         #expect(!scratch.contains { $0.contains(".partial-") }, "no scratch file is left behind: \(scratch)")
+        let unwritable = try samples.run(["backup", "--to", path("no-such-directory/backup.sqlite")])
+        #expect(unwritable.status == 5, "\(unwritable.stderr)")
+        #expect(unwritable.stderr.contains("cannot create the backup"), "\(unwritable.stderr)")
     }
 
     @Test(arguments: StoreBackend.available)
