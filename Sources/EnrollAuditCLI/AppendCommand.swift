@@ -58,7 +58,7 @@ extension EnrollAudit {
             }
             let result: AppendResult
             if try storeOptions.postgresAddress != nil {
-                // The log only: PostgreSQL keeps no read models yet (docs/postgres.md).
+                // Through the log's protocol: PostgreSQL updates its read models in the append transaction.
                 let (events, expected) = (batch, expectations)
                 result = try storeOptions.withLog(.create) { try await $0.append(events, expectedVersions: expected) }
             } else {

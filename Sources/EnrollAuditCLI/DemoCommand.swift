@@ -5,6 +5,7 @@ import Export
 import FleetSimulator
 import Foundation
 import Ingest
+import PostgresStore
 import Projections
 
 extension EnrollAudit {
@@ -19,7 +20,9 @@ extension EnrollAudit {
                 the same fleet.
                 """)
 
-        @Option(help: ArgumentHelp("The store to create.", valueName: "path"))
+        @Option(
+            help: ArgumentHelp(
+                "The store to create: a file, or postgres://… of a database that holds no events.", valueName: "path"))
         var store = "enroll-audit-demo.sqlite"
 
         @Option(help: "How many users to simulate.")
@@ -37,6 +40,10 @@ extension EnrollAudit {
 
         func run() throws {
             let options = StoreOptions.with(path: store)
+            if let address = try options.postgresAddress {
+                try runOnPostgres(address)
+                return
+            }
             if FileManager.default.fileExists(atPath: store) {
                 guard replace else {
                     throw CLIFailure(.usage, "error: \(store) exists; pass --replace to overwrite it, or --store PATH")
@@ -51,38 +58,71 @@ extension EnrollAudit {
             }
             let database = try options.openForWriting(durability: .normal)
             try database.markAsDemo()
+            let summary = try ingestSimulated { try IngestRunner().run($0, into: database) }
+            try show(summary, from: EnrollmentQueries(store: database))
+        }
+
+        /// The demo on PostgreSQL: only into a database that holds no events (its log is append-only, so
+        /// nothing could take a demo back out of a real store), migrated first; the ingest appends a batch at
+        /// a time, as `ingest --store postgres://…` does.
+        private func runOnPostgres(_ address: PostgresLocation) throws {
+            let database = try BlockingRun.value {
+                try await PostgresEventStore.open(address, migrate: true, logger: StoreOptions.logger)
+            }
+            defer { _ = BlockingRun.wait { await database.close() } }
+            let held = try BlockingRun.value { try await database.head().position }
+            guard held == 0 else {
+                throw CLIFailure(
+                    .usage,
+                    "error: \(database.location) holds \(held) events; demo writes only into a database that holds "
+                        + "none (a PostgreSQL log is append-only: --replace cannot empty it), so name another --store")
+            }
+            let summary = try ingestSimulated {
+                try IngestRunner().run($0, appending: EnrollAudit.Ingest.appending(to: database))
+            }
+            try show(summary, from: PostgresEnrollmentQueries(store: database))
+        }
+
+        /// Simulates the fleet into temporary files, ingests them with `ingest`, and removes them.
+        private func ingestSimulated(_ ingest: ([IngestInput]) throws -> IngestSummary) throws -> IngestSummary {
             let files = try simulate()
             defer { for file in files { try? FileManager.default.removeItem(atPath: file) } }
-            let inputs = try files.map(EnrollAudit.Ingest.open)
-            let summary = try IngestRunner().run(inputs, into: database)
-            let queries = EnrollmentQueries(store: database)
-            let stats = try queries.stats()
-            var out = "Simulated \(users) users (seed \(seed)) into \(TerminalText.escaped(store)):\n"
-            out += SummaryReport.text(summary) + "\n"
-            out += StatsRendering.table(stats)
-            let stalled = try queries.devices(DeviceFilter(stalledFor: 3_600, limit: 1))
-            if let example = stalled.first {
-                let entries = try queries.timeline(of: [example])
-                out += "\nOne stalled enrollment, as support would read it:\n\n"
-                out += TimelineRendering.text(
-                    subject: example.enrollment, statuses: [example], entries: entries,
-                    color: Terminal.decoratesStandardOutput)
+            return try ingest(try files.map(EnrollAudit.Ingest.open))
+        }
+
+        /// Prints the statistics, one stalled enrollment's timeline and the commands to try next, from the
+        /// read models of either backend.
+        private func show(_ summary: IngestSummary, from model: any EnrollmentReadModel) throws {
+            let header =
+                "Simulated \(users) users (seed \(seed)) into \(TerminalText.escaped(store)):\n"
+                + SummaryReport.text(summary) + "\n"
+            let color = Terminal.decoratesStandardOutput
+            let (report, user) = try BlockingRun.value {
+                var out = header + StatsRendering.table(try await model.stats(StatsQuery()))
+                let stalled = try await model.devices(DeviceFilter(stalledFor: 3_600, limit: 1))
+                if let example = stalled.first {
+                    let entries = try await model.timeline(of: [example], asOf: nil)
+                    out += "\nOne stalled enrollment, as support would read it:\n\n"
+                    out += TimelineRendering.text(
+                        subject: example.enrollment, statuses: [example], entries: entries, color: color)
+                }
+                return (out, stalled.first?.user)
             }
-            let user = TerminalText.escaped(stalled.first?.user ?? "USER@DOMAIN")
             let store = TerminalText.escaped(store)
-            out += """
+            let name = TerminalText.escaped(user ?? "USER@DOMAIN")
+            try Terminal.standardOutput(
+                report + """
 
-                Try next:
-                  enroll-audit devices --store \(store) --stalled-for 1h
-                  enroll-audit devices --store \(store) --state failed --format json
-                  enroll-audit show --store \(store) \(user)
-                  enroll-audit timeline --store \(store) \(user)
-                  enroll-audit stats --store \(store) --by day --format prometheus
-                  enroll-audit export --store \(store) --user \(user) --format csv
-                  enroll-audit verify --store \(store)
+                    Try next:
+                      enroll-audit devices --store \(store) --stalled-for 1h
+                      enroll-audit devices --store \(store) --state failed --format json
+                      enroll-audit show --store \(store) \(name)
+                      enroll-audit timeline --store \(store) \(name)
+                      enroll-audit stats --store \(store) --by day --format prometheus
+                      enroll-audit export --store \(store) --user \(name) --format csv
+                      enroll-audit verify --store \(store)
 
-                """
-            try Terminal.standardOutput(out)
+                    """)
         }
 
         /// Writes the simulated fleet to three temporary files: native events, NanoMDM webhook lines and

@@ -123,19 +123,17 @@ extension EnrollAudit {
                 try file.commit()
                 return
             }
-            // One enrollment (or a user's): the events of every linked stream, in position order.
-            let queries = try storeOptions.openQueries()
-            let statuses = try queries.enrollments(matching: subject).required(by: subject)
-            let streams = Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) })
-            let events = try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
-                .sorted { $0.position < $1.position }
+            // One enrollment (or a user's): the events of every linked stream, in position order, found
+            // through the read models on either backend; the proofs come from the log.
+            let events = try storeOptions.withReadModel { model in
+                try await model.events(
+                    of: try await model.enrollments(matching: subject, asOf: nil).required(by: subject))
+            }.filter(include)
             let file = try OutputOptions.open(output, force: force)
             let sink = Unchecked(try ByteSink(output: file, lz4: lz4))
             if withProofs {
-                let store = signer == nil ? queries.store : try storeOptions.openExistingForWriting()
-                let log = store.log
                 try proofFailures {
-                    try BlockingRun.value {
+                    try storeOptions.withLog(signer == nil ? .read : .existing) { log in
                         try await ProofExport(log: log, signer: signer).export(events, to: sink.value)
                     }
                 }

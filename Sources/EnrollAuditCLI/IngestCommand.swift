@@ -104,9 +104,12 @@ extension EnrollAudit {
                 try await PostgresEventStore.open(address, migrate: true, logger: StoreOptions.logger)
             }
             defer { _ = BlockingRun.wait { await store.close() } }
-            return try makeRunner().run(inputs) { events in
-                try BlockingRun.value { try await store.append(events, expectedVersions: [:]).outcomes }
-            }
+            return try makeRunner().run(inputs, appending: Self.appending(to: store))
+        }
+
+        /// How an ingest appends to PostgreSQL: each batch one `append` transaction, waited for here.
+        static func appending(to store: PostgresEventStore) -> ([NewEvent]) throws -> [AppendOutcome] {
+            { events in try BlockingRun.value { try await store.append(events, expectedVersions: [:]).outcomes } }
         }
 
         private func makeRunner() throws -> IngestRunner {

@@ -128,13 +128,13 @@ struct StoreOptions: ParsableArguments {
         return try BlockingRun.value { try await body(queries) }
     }
 
-    /// Refuses a PostgreSQL address for what needs the SQLite store itself.
+    /// Refuses a PostgreSQL address for what needs the SQLite store itself: only `serve` now.
     func requireSQLite() throws {
         guard PostgresLocation.isAddress(path) else { return }
         throw CLIFailure(
             .usage,
-            "error: this command does not run on PostgreSQL yet: serve, backup, import, demo and export "
-                + "--id/--user do not; docs/postgres.md says which commands do")
+            "error: serve does not run on PostgreSQL yet (every other command does); "
+                + "docs/postgres.md says which commands do")
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another

@@ -87,6 +87,47 @@ final class PositionStep {
         versions[event.stream] = version
     }
 
+    /// Adds events exactly as another store recorded them, each checked to follow the head and its stream
+    /// and to reproduce its chain hash, then writes their rows and tree nodes (``flush()``).
+    func addVerbatim(_ events: [RecordedEvent]) async throws {
+        try await loadVersions(Set(events.map(\.event.stream)))
+        for recorded in events {
+            let event = recorded.event
+            let id = event.eventID.lowercasedString
+            do {
+                try event.validateData()
+            } catch {
+                throw EventStoreError(
+                    .invalidEvent, String(describing: error), stream: event.stream, position: recorded.position,
+                    eventID: id)
+            }
+            guard recorded.position == position + 1 else {
+                throw EventStoreError(
+                    .invalidEvent, "position \(recorded.position) does not follow the head \(position)",
+                    position: recorded.position, eventID: id)
+            }
+            let current = versions[event.stream] ?? 0
+            guard recorded.version == current + 1 else {
+                throw EventStoreError(
+                    .invalidEvent, "version \(recorded.version) does not follow the stream's version \(current)",
+                    stream: event.stream, position: recorded.position, eventID: id)
+            }
+            let data = event.canonicalData
+            let canonical = EventHashing.canonicalBytes(
+                position: recorded.position, version: recorded.version, recordedAt: recorded.recordedAt,
+                event: event, data: data)
+            guard EventHashing.chain(previous: hash, canonical: canonical) == recorded.hash else {
+                throw EventStoreError(
+                    .corrupt,
+                    "the hash at position \(recorded.position) does not match its content and predecessor",
+                    position: recorded.position, eventID: id)
+            }
+            add(
+                event, data: data, version: recorded.version, recordedAt: recorded.recordedAt, hash: recorded.hash)
+        }
+        try await flush()
+    }
+
     /// Inserts the batch's rows and nodes, and queues the notification of the new head for the followers
     /// (``PostgresEventStore/notificationChannel``; PostgreSQL delivers it when, and only if, the
     /// transaction commits). The lock is still held: the caller commits next.

@@ -93,6 +93,13 @@ public struct PostgresEnrollmentQueries: EnrollmentReadModel {
         }
     }
 
+    public func events(of statuses: [DeviceStatus]) async throws -> [RecordedEvent] {
+        let streams = Array(Set(statuses.flatMap(ReadModelAssembly.streams(of:))))
+        return try await store.snapshot { connection in
+            try await PostgresReadModelReader(connection: connection, logger: store.logger).events(inStreams: streams)
+        }
+    }
+
     public func stalledCount(asOf: Timestamp? = nil) async throws -> Int {
         let asOf = asOf ?? PostgresEventStore.now()
         let threshold = asOf.milliseconds - Int64((stalledAfterSeconds * 1000).rounded(.up))

@@ -78,48 +78,13 @@ extension PostgresEventStore {
     public func appendVerbatim(_ events: [RecordedEvent]) async throws {
         try await transaction { [self] connection in
             let batch = try await PositionStep.begin(connection, logger: logger)
-            try await batch.loadVersions(Set(events.map(\.event.stream)))
-            for recorded in events {
-                let event = recorded.event
-                let id = event.eventID.lowercasedString
-                do {
-                    try event.validateData()
-                } catch {
-                    throw EventStoreError(
-                        .invalidEvent, String(describing: error), stream: event.stream, position: recorded.position,
-                        eventID: id)
-                }
-                guard recorded.position == batch.position + 1 else {
-                    throw EventStoreError(
-                        .invalidEvent, "position \(recorded.position) does not follow the head \(batch.position)",
-                        position: recorded.position, eventID: id)
-                }
-                let current = batch.versions[event.stream] ?? 0
-                guard recorded.version == current + 1 else {
-                    throw EventStoreError(
-                        .invalidEvent, "version \(recorded.version) does not follow the stream's version \(current)",
-                        stream: event.stream, position: recorded.position, eventID: id)
-                }
-                let data = event.canonicalData
-                let canonical = EventHashing.canonicalBytes(
-                    position: recorded.position, version: recorded.version, recordedAt: recorded.recordedAt,
-                    event: event, data: data)
-                guard EventHashing.chain(previous: batch.hash, canonical: canonical) == recorded.hash else {
-                    throw EventStoreError(
-                        .corrupt,
-                        "the hash at position \(recorded.position) does not match its content and predecessor",
-                        position: recorded.position, eventID: id)
-                }
-                batch.add(
-                    event, data: data, version: recorded.version, recordedAt: recorded.recordedAt, hash: recorded.hash)
-            }
-            try await batch.flush()
+            try await batch.addVerbatim(events)
             try await applyReadModels(events, on: connection)
         }
     }
 
     /// Updates the read models with the batch's new events, in its transaction (``PostgresReadModels``).
-    private func applyReadModels(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
+    func applyReadModels(_ events: [RecordedEvent], on connection: PostgresConnection) async throws {
         projectionQueries += try await PostgresReadModels.apply(events, on: connection, logger: logger)
     }
 }

@@ -32,19 +32,24 @@ extension PostgresEventStore {
     }
 
     public func recordCheckpoint(_ checkpoint: RecordedCheckpoint) async throws {
-        try await transaction { [self] connection in
-            let size = checkpoint.signed.checkpoint.size
-            let head = try await Self.head(connection, logger: logger).position
-            let root =
-                size <= head
-                ? try await PostgresNodes.compute(on: connection, logger: logger) { try $0.root(size: size) } : nil
-            guard root == checkpoint.signed.checkpoint.root else {
-                throw ProofError(
-                    .inconsistent,
-                    "the copied log does not reproduce the checkpoint of \(size) events its proofs are against")
-            }
-            try await Self.insert(checkpoint, connection, logger)
+        try await transaction { [self] connection in try await Self.record(checkpoint, connection, logger) }
+    }
+
+    /// Records `checkpoint` in the transaction of `connection`, once the tree there reproduces its root.
+    static func record(_ checkpoint: RecordedCheckpoint, _ connection: PostgresConnection, _ logger: Logger)
+        async throws
+    {
+        let size = checkpoint.signed.checkpoint.size
+        let stored = try await Self.head(connection, logger: logger).position
+        let root =
+            size <= stored
+            ? try await PostgresNodes.compute(on: connection, logger: logger) { try $0.root(size: size) } : nil
+        guard root == checkpoint.signed.checkpoint.root else {
+            throw ProofError(
+                .inconsistent,
+                "the copied log does not reproduce the checkpoint of \(size) events its proofs are against")
         }
+        try await insert(checkpoint, connection, logger)
     }
 
     static func insert(_ recorded: RecordedCheckpoint, _ connection: PostgresConnection, _ logger: Logger) async throws

@@ -3,7 +3,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Each scenario of the samples (docs/projections.md) through `show` and `timeline`, as support meets it.
+/// Each scenario of the samples (docs/projections.md) through `show`, `timeline` and the per-user `export`,
+/// as support meets it, on a SQLite file and on a `postgres://` database (``StoreBackend``): one code path.
 struct CLIScenarioTests {
     struct Scenario: Sendable {
         /// The id support types: a UPN, or any id of the enrollment.
@@ -57,8 +58,9 @@ struct CLIScenarioTests {
     ]
 
     /// One store for every scenario: each is a read of it.
-    @Test func everySampleScenarioShowsItsStateAndHint() throws {
-        let samples = try SampleStoreFile()
+    @Test(arguments: StoreBackend.available)
+    func everySampleScenarioShowsItsStateAndHint(on backend: StoreBackend) throws {
+        let samples = try SampleStoreFile(backend: backend)
         let asOf = ["--as-of", SampleStoreFile.asOf]
         for scenario in Self.scenarios {
             let show = try samples.run(["show", scenario.id, "--format", "json"] + asOf)
@@ -93,6 +95,14 @@ struct CLIScenarioTests {
                     #expect(text.contains("hint: \(cause)"), "\(scenario.id)")
                 }
             }
+
+            // The evidence handed on: the enrollment's events, exactly those the timeline shows.
+            let export = try samples.run(["export", "--id", scenario.id, "--no-proof"])
+            #expect(export.status == 0, "\(scenario.id): \(export.stderr)")
+            let exported = try Parsed.lines(export.stdout).compactMap { $0["event_id"]?.stringValue }
+            let shown = entries.compactMap { $0["event_id"]?.stringValue }
+            #expect(Set(exported) == Set(shown), "\(scenario.id)")
+            #expect(!exported.isEmpty, "\(scenario.id)")
         }
     }
 }

@@ -80,6 +80,10 @@ struct PostgresQueryAnswerTests {
                     #expect(
                         try await pg.timeline(of: statuses, asOf: asOf) == sqlite.timeline(of: statuses, asOf: asOf),
                         "\(id)")
+                    let events = try await sqlite.events(of: statuses)
+                    #expect(try await pg.events(of: statuses) == events, "\(id)")
+                    #expect(events.map(\.position) == events.map(\.position).sorted(), "in position order")
+                    #expect(Set(events.map(\.position)).count == events.count, "each event once")
                 }
             }
         }

@@ -7,7 +7,9 @@ import Foundation
 /// let result = try samples.run(["show", "tom.rossi@fabrikam.com", "--format", "json"])
 /// ```
 ///
-/// Each value ingests into a directory of its own (about half a second), removed with the value.
+/// Each value ingests into a directory of its own (about half a second), removed with the value; with
+/// `backend: .postgres` the store is a new database of the shared ``PostgresCluster`` instead, and ``path``
+/// its `postgres://` address.
 public struct SampleStoreFile: Sendable {
     /// The four sample files, in the order they are ingested.
     public static let sampleFiles = [
@@ -18,15 +20,17 @@ public struct SampleStoreFile: Sendable {
     public static let asOf = "2027-01-15T00:00:00Z"
 
     public let directory: TemporaryDirectory
-    /// The store file.
+    /// The store: a file, or a `postgres://` address.
     public let path: String
+    public let backend: StoreBackend
 
-    /// Ingests the samples into a fresh store.
+    /// Ingests the samples into a fresh store on `backend`.
     ///
     /// - Throws: when the binary cannot be started or the ingest fails.
-    public init() throws {
+    public init(backend: StoreBackend = .sqlite) throws {
         directory = TemporaryDirectory()
-        path = directory.path("samples.sqlite")
+        self.backend = backend
+        path = try backend.newStore(in: directory, name: "samples")
         let result = try CommandLineTool.run(["ingest", "--store", path] + Self.sampleFiles.map(Fixtures.path))
         guard result.status == 0 else {
             throw SampleStoreError(message: "ingest of the samples exited \(result.status): \(result.stderr)")

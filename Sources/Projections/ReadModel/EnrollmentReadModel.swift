@@ -1,4 +1,5 @@
 import EnrollmentDomain
+import EventStore
 
 /// The questions support staff and dashboards ask of the read models, whichever backend holds them:
 /// ``EnrollmentQueries`` answers them from a SQLite store, `PostgresEnrollmentQueries` (PostgresStore) from a
@@ -35,6 +36,15 @@ public protocol EnrollmentReadModel: Sendable {
 
     /// Fleet statistics over the enrollments whose first event falls in the query's range.
     func stats(_ query: StatsQuery) async throws -> FleetStats
+
+    /// Every event of the enrollments' streams (``ReadModelAssembly/streams(of:)``), each once, in position
+    /// order, from one snapshot: what `export --id/--user` writes.
+    func events(of statuses: [DeviceStatus]) async throws -> [RecordedEvent]
 }
 
-extension EnrollmentQueries: EnrollmentReadModel {}
+extension EnrollmentQueries: EnrollmentReadModel {
+    public func events(of statuses: [DeviceStatus]) throws -> [RecordedEvent] {
+        let streams = Set(statuses.flatMap(ReadModelAssembly.streams(of:)))
+        return try store.read { db in try StoredEventReader(db).events(inStreams: streams) }
+    }
+}
