@@ -133,8 +133,8 @@ struct StoreOptions: ParsableArguments {
         guard PostgresLocation.isAddress(path) else { return }
         throw CLIFailure(
             .usage,
-            "error: this command does not run on PostgreSQL yet: serve, backup, import, demo and export "
-                + "--id/--user do not; docs/postgres.md says which commands do")
+            "error: this command does not run on PostgreSQL yet: backup, import, demo and export --id/--user "
+                + "do not; docs/postgres.md says which commands do")
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another
