@@ -17,7 +17,7 @@ extension EnrollAudit {
                 /v1/timeline/{id}, /v1/stats, /v1/export, /v1/events (Server-Sent Events), /metrics, /healthz, \
                 /readyz (docs/serve.md, Schema/openapi.yaml). An ingest request is answered once its events \
                 are committed to disk (SQLite: synchronous=FULL, concurrent requests share one commit; \
-                PostgreSQL: committed by the server, one transaction per request). On a PostgreSQL hot \
+                PostgreSQL: committed by the server, requests queued meanwhile sharing the next one). On a PostgreSQL hot \
                 standby the reads work and ingest answers 503; /readyz shows the lag. SIGTERM stops \
                 accepting, finishes the requests in flight, and exits 0. Listening off loopback needs --tokens.
                 Prints 'listening on URL' on standard output once it accepts connections.

@@ -3,8 +3,9 @@ import EnrollmentDomain
 /// What stores the ingest requests: each request all or nothing, answered only once it is committed.
 ///
 /// ``GroupCommitter`` is SQLite's (one writer thread, many requests per transaction, one fsync);
-/// ``RequestAppender`` is any other log's (one ``EventStore/EventLog/append(_:expectedVersions:)`` per request,
-/// concurrently, the store serialising what must be serial). The routes know only this protocol.
+/// ``BatchingAppender`` is a log's that serialises appends itself (PostgreSQL: the requests queued while an
+/// append runs go together in the next ``EventStore/EventLog/append(_:expectedVersions:)``). The routes know
+/// only this protocol.
 public protocol IngestWriter: Sendable {
     /// Appends `events` all or nothing and returns once they are committed.
     ///

@@ -22,7 +22,7 @@ public final class ServiceEnvironment: Sendable {
     private let standby = NIOLockedValueBox(false)
 
     /// - Parameter store: the backend (``ServiceStore/sqlite(_:stalledAfterSeconds:)`` or
-    ///   ``ServiceStore/appendingPerRequest(log:readModel:replication:)``).
+    ///   ``ServiceStore/batching(log:readModel:replication:)``).
     public init(store: ServiceStore, configuration: ServiceConfiguration, logger: Logger) {
         self.configuration = configuration
         self.log = store.log
@@ -93,16 +93,16 @@ public struct ServiceStore: Sendable {
         }
     }
 
-    /// A log that serialises concurrent appends itself (PostgreSQL): one append per request
-    /// (``RequestAppender``).
-    public static func appendingPerRequest(
+    /// A log that serialises concurrent appends itself (PostgreSQL): the requests that queue while an
+    /// append runs share the next one (``BatchingAppender``).
+    public static func batching(
         log: any EventLog, readModel: any EnrollmentReadModel,
         replication: (@Sendable () async throws -> ReplicationStatus)?
     ) -> ServiceStore {
         ServiceStore(
             log: log, readModel: readModel,
             makeWriter: { configuration, metrics, logger in
-                RequestAppender(log: log, configuration: configuration, metrics: metrics, logger: logger)
+                BatchingAppender(log: log, configuration: configuration, metrics: metrics, logger: logger)
             }, replication: replication)
     }
 }
