@@ -16,10 +16,7 @@ import NIOConcurrencyHelpers
 /// ``ServiceConfiguration/queueCapacity`` requests are waiting or committing; more are refused with
 /// ``CommitFailure/busy``. docs/serve.md ("Ingest on PostgreSQL") gives the measurement behind it.
 public final class BatchingAppender: Sendable {
-    struct Pending: Sendable {
-        var events: [NewEvent]
-        var continuation: CheckedContinuation<CommitOutcome, any Error>
-    }
+    typealias Pending = PendingRequest
 
     struct State: Sendable {
         var queue: [Pending] = []

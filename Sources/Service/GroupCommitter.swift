@@ -52,10 +52,7 @@ public enum CommitFailure: Error, Sendable {
 /// for more while it has fewer than its last commit carried), appends each in its own savepoint (``EventAppender/appendAll(_:)``) so that a bad request
 /// fails alone, commits once (one fsync under `synchronous = FULL`), and only then answers every request.
 public final class GroupCommitter: Sendable {
-    struct Pending: Sendable {
-        var events: [NewEvent]
-        var continuation: CheckedContinuation<CommitOutcome, any Error>
-    }
+    typealias Pending = PendingRequest
 
     struct State: Sendable {
         var queue: [Pending] = []

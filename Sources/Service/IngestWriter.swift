@@ -29,3 +29,9 @@ public protocol IngestWriter: Sendable {
 }
 
 extension GroupCommitter: IngestWriter {}
+
+/// An ingest request waiting in a writer's queue: its events, and the task waiting for its outcome.
+struct PendingRequest: Sendable {
+    var events: [NewEvent]
+    var continuation: CheckedContinuation<CommitOutcome, any Error>
+}
