@@ -104,6 +104,14 @@ struct ServeBackendTests {
             #expect(answer.status == 200)
             answers[path] = try Self.lines(answer).map(StoreStamps.removed).joined(separator: "\n")
         }
+        // The console's pages, from the same read models (no tokens: no sign-in).
+        for (path, shows) in [
+            ("/console/enrollments/UE-b12e67531613", "tom.rossi@fabrikam.com"), ("/console/queues", "Failed"),
+            ("/console/dashboard", "Funnel by step"),
+        ] {
+            let page = try await HTTPAnswer.send(.GET, serve.baseURL + path)
+            #expect(page.status == 200 && page.text.contains(shows), "\(backend) \(path): \(page.status)")
+        }
         let metrics = try await HTTPAnswer.send(.GET, serve.baseURL + "/metrics")
         #expect(metrics.status == 200)
         answers["fleet gauges"] = metrics.text.split(separator: "\n").filter {
