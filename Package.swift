@@ -212,6 +212,8 @@ let package = Package(
             name: "ServiceTests",
             dependencies: [
                 "EnrollmentDomain", "EventStore", "Ingest", "Projections", "Service", "Console", "TestSupport",
+                // `serve` on PostgreSQL too (ServeBackendTests, ServeStandbyTests).
+                "PostgresStore",
                 "EnrollAuditCLI", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -52,7 +52,7 @@ public struct ConsoleRoutes: ServiceRoutes {
             let query =
                 try await Self.form(request, as: SearchForm.self).q?.trimmingCharacters(in: .whitespacesAndNewlines)
                 ?? ""
-            let found = query.isEmpty ? [] : try await environment.read { try Self.search(query, $0) }
+            let found = query.isEmpty ? [] : try await Self.search(query, environment.readModel)
             let page = SearchPage(
                 query: query, searched: !query.isEmpty, results: found.prefix(Self.resultLimit).map(EnrollmentRow.init),
                 truncated: found.count > Self.resultLimit, signedIn: signedIn)
@@ -61,11 +61,10 @@ public struct ConsoleRoutes: ServiceRoutes {
         guarded.get("/enrollments/{id}") { _, context in
             let raw = try context.parameters.require("id")
             let id = raw.removingPercentEncoding ?? raw
-            let (statuses, entries, head) = try await environment.read { queries in
-                let head = try queries.store.head().position
-                let statuses = try queries.enrollments(matching: id)
-                return (statuses, try queries.timeline(of: statuses), head)
-            }
+            let queries = environment.readModel
+            let head = try await environment.log.head().position
+            let statuses = try await queries.enrollments(matching: id, asOf: nil)
+            let entries = try await queries.timeline(of: statuses, asOf: nil)
             guard !statuses.isEmpty else {
                 throw Problem(.notFound, kind: "not-found", title: "No enrollment is known by this id")
             }
@@ -76,19 +75,18 @@ public struct ConsoleRoutes: ServiceRoutes {
         }
         guarded.get("/queues") { request, _ in
             let query = try QueueRequest(
-                ConsoleQuery(request), defaultThreshold: environment.queries.stalledAfterSeconds)
-            let page = try await environment.read { queries in
-                do {
-                    return try QueuePage(query, queries: queries, signedIn: signedIn)
-                } catch let error as DeviceQueryError {
-                    throw ConsoleQuery.bad("after", error.message)
-                }
+                ConsoleQuery(request), defaultThreshold: environment.readModel.stalledAfterSeconds)
+            let page: QueuePage
+            do {
+                page = try await QueuePage(query, queries: environment.readModel, signedIn: signedIn)
+            } catch let error as DeviceQueryError {
+                throw ConsoleQuery.bad("after", error.message)
             }
             return pages.html(pages.render(page, "queue"))
         }
         guarded.get("/dashboard") { request, _ in
             let query = ConsoleQuery(request)
-            let page = try await environment.read { try DashboardPage(query, queries: $0, signedIn: signedIn) }
+            let page = try await DashboardPage(query, queries: environment.readModel, signedIn: signedIn)
             return pages.html(pages.render(page, "dashboard"))
         }
         // The download and the live events are `/v1/export` and `/v1/events` themselves, behind the
@@ -116,10 +114,10 @@ public struct ConsoleRoutes: ServiceRoutes {
     }
 
     /// Enrollments an id names, then those whose UPN starts with `query` (any case), each once.
-    static func search(_ query: String, _ queries: EnrollmentQueries) throws -> [DeviceStatus] {
-        var found = try queries.enrollments(matching: query)
+    static func search(_ query: String, _ queries: any EnrollmentReadModel) async throws -> [DeviceStatus] {
+        var found = try await queries.enrollments(matching: query, asOf: nil)
         var seen = Set(found.map(\.enrollment))
-        for status in try queries.devices(DeviceFilter(user: query, limit: resultLimit + 1))
+        for status in try await queries.devices(DeviceFilter(user: query, limit: resultLimit + 1))
         where seen.insert(status.enrollment).inserted {
             found.append(status)
         }

@@ -2,7 +2,7 @@ import EnrollmentDomain
 import Projections
 
 /// The fleet dashboard: the funnel, states per day, failures by reason and time-to-enroll percentiles
-/// of the enrollments first seen in a range, from ``EnrollmentQueries/stats(_:)``.
+/// of the enrollments first seen in a range, from ``EnrollmentReadModel/stats(_:)``.
 struct DashboardPage {
     var title = "Fleet dashboard"
     var signedIn: Bool
@@ -16,14 +16,14 @@ struct DashboardPage {
     /// The most failure reasons charted.
     static let reasonLimit = 15
 
-    init(_ query: ConsoleQuery, queries: EnrollmentQueries, signedIn: Bool) throws {
+    init(_ query: ConsoleQuery, queries: any EnrollmentReadModel, signedIn: Bool) async throws {
         self.signedIn = signedIn
         let since = try query.day("from")
         let until = try query.day("to", endOfDay: true)
         from = query.string("from").map(DisplayText.text)
         to = query.string("to").map(DisplayText.text)
-        let stats = try queries.stats(StatsQuery(since: since, until: until, byDay: true))
-        stalled = try queries.deviceCount(
+        let stats = try await queries.stats(StatsQuery(since: since, until: until, byDay: true))
+        stalled = try await queries.deviceCount(
             DeviceFilter(stalledFor: queries.stalledAfterSeconds, since: since, until: until))
         let total = stats.total
         enrollments = total.enrollments

@@ -139,16 +139,20 @@ struct QueuePage {
     var firstPath: String?
     var reasons: [ReasonRow]
 
-    /// Reads the counts, the page and the reasons of `request` in one read.
-    init(_ request: QueueRequest, queries: EnrollmentQueries, signedIn: Bool) throws {
+    /// Reads the counts, the page and the reasons of `request`.
+    init(_ request: QueueRequest, queries: any EnrollmentReadModel, signedIn: Bool) async throws {
         self.signedIn = signedIn
         view = request.view.rawValue
         viewTitle = request.view.title
-        tabs = try QueueView.allCases.map { view in
-            QueueTab(
-                title: view.title, count: try queries.deviceCount(request.filter(for: view)),
-                path: ConsoleQuery.link("/console/queues", request.pairs(view: view)), current: view == request.view)
+        var tabs: [QueueTab] = []
+        for view in QueueView.allCases {
+            tabs.append(
+                QueueTab(
+                    title: view.title, count: try await queries.deviceCount(request.filter(for: view)),
+                    path: ConsoleQuery.link("/console/queues", request.pairs(view: view)),
+                    current: view == request.view))
         }
+        self.tabs = tabs
         total = tabs.first { $0.current }?.count ?? 0
         threshold = request.stalledFor ?? DurationText.human(request.threshold)
         stateOptions = Self.options(EnrollmentState.allCases, selected: request.filter.state) { $0.rawValue }
@@ -161,14 +165,14 @@ struct QueuePage {
         os = request.os.map(DisplayText.text)
         from = request.from.map(DisplayText.text)
         to = request.to.map(DisplayText.text)
-        let page = try queries.devices(request.pageFilter)
+        let page = try await queries.devices(request.pageFilter)
         rows = page.prefix(QueueRequest.pageSize).map(EnrollmentRow.init)
         shown = rows.count
         if page.count > QueueRequest.pageSize, let last = page.prefix(QueueRequest.pageSize).last {
             nextPath = ConsoleQuery.link("/console/queues", request.pairs(after: last.enrollment))
         }
         if request.after != nil { firstPath = ConsoleQuery.link("/console/queues", request.pairs()) }
-        let stats = try queries.stats(StatsQuery(since: request.filter.since, until: request.filter.until))
+        let stats = try await queries.stats(StatsQuery(since: request.filter.since, until: request.filter.until))
         reasons = stats.total.failures.prefix(20).map { failure in
             var failed = request
             failed.reason = failure.reason

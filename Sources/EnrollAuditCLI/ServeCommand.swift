@@ -16,7 +16,9 @@ extension EnrollAudit {
                 NDJSON), POST /v1/ingest?from=FORMAT, GET /v1/enrollments, /v1/enrollments/{id}, \
                 /v1/timeline/{id}, /v1/stats, /v1/export, /v1/events (Server-Sent Events), /metrics, /healthz, \
                 /readyz (docs/serve.md, Schema/openapi.yaml). An ingest request is answered once its events \
-                are committed to disk (synchronous=FULL); concurrent requests share one commit. SIGTERM stops \
+                are committed to disk (SQLite: synchronous=FULL, concurrent requests share one commit; \
+                PostgreSQL: committed by the server, requests queued meanwhile sharing the next one). On a PostgreSQL hot \
+                standby the reads work and ingest answers 503; /readyz shows the lag. SIGTERM stops \
                 accepting, finishes the requests in flight, and exits 0. Listening off loopback needs --tokens.
                 Prints 'listening on URL' on standard output once it accepts connections.
                 """)
@@ -83,6 +85,12 @@ extension EnrollAudit {
 
         @Option(
             help: ArgumentHelp(
+                "On a read-only PostgreSQL replica: /readyz answers 503 while it lags its primary by more (default: "
+                    + "no limit).", valueName: "duration"), transform: DurationArgument.parse)
+        var maxReplicaLag: DurationArgument?
+
+        @Option(
+            help: ArgumentHelp(
                 "Sign a new checkpoint with this key (keygen) for each GET /v1/export with proofs (else the latest recorded).",
                 valueName: "file"))
         var checkpointKey: String?
@@ -115,6 +123,7 @@ extension EnrollAudit {
             configuration.requestTimeout = .milliseconds(requestTimeout.milliseconds)
             configuration.idleTimeout = .milliseconds(idleTimeout.milliseconds)
             configuration.stalledAfterSeconds = Double(stalledAfter?.milliseconds ?? 3_600_000) / 1000
+            configuration.maximumReplicaLag = maxReplicaLag.map { .milliseconds($0.milliseconds) }
             do {
                 configuration.tokens = try tokens.map(AccessTokens.load(path:))
                 configuration.webhookHMACKey = try webhookHmacKey.map(Self.readKey)
@@ -128,17 +137,19 @@ extension EnrollAudit {
             }
             var logger = Logger(label: "enroll-audit.serve")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            let cacheKiB = pageCacheMib * 1024
-            let store = try storeOptions.openForWriting(durability: .full) {
-                $0.writerPageCacheKiB = cacheKiB
-                $0.pageCacheKiB = cacheKiB / 4
-            }
+            let (store, close) = try openServiceStore(configuration, logger: logger)
             let environment = ServiceEnvironment(store: store, configuration: configuration, logger: logger)
             let server: AuditServer
             do {
+                // A replicating store's role now, so that a standby refuses ingest from the first request.
+                _ = try BlockingRun.value { try await environment.replicaStatus() }
                 server = try AuditServer(environment: environment, extraRoutes: [try ConsoleRoutes()])
             } catch let error as ServiceError {
+                _ = BlockingRun.wait(close)
                 throw CLIFailure(.usage, "error: \(error)")
+            } catch {
+                _ = BlockingRun.wait(close)
+                throw error
             }
             let scheme = configuration.tls == nil ? "http" : "https"
             let host =
@@ -149,6 +160,7 @@ extension EnrollAudit {
                     try? Terminal.standardOutput("listening on \(scheme)://\(host):\(port)\n")
                 }
             }
+            _ = BlockingRun.wait(close)
             if case .failure(let error) = outcome {
                 throw CLIFailure(.storeUnwritable, "error: the service failed: \(error)")
             }

@@ -133,8 +133,8 @@ struct StoreOptions: ParsableArguments {
         guard PostgresLocation.isAddress(path) else { return }
         throw CLIFailure(
             .usage,
-            "error: serve does not run on PostgreSQL yet (every other command does); "
-                + "docs/postgres.md says which commands do")
+            "error: this needs a SQLite store file, not a PostgreSQL address; docs/postgres.md says how each "
+                + "command runs on PostgreSQL")
     }
 
     /// Opens the store for writing, creating it when missing. An existing file that is not a store (another

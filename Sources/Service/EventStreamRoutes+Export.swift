@@ -25,8 +25,8 @@ extension EventStreamRoutes {
             return event.position > after && time >= since && time < until
                 && (types.isEmpty || types.contains(event.event.type))
         }
-        // The log's calls run on Dispatch threads (``SQLiteEventLog``), off the tasks that serve connections.
-        let exporter = ProofExport(log: environment.store.log, signer: environment.configuration.checkpointSigner)
+        // The log's calls never block the tasks that serve connections (SQLite's run on Dispatch threads).
+        let exporter = ProofExport(log: environment.log, signer: environment.configuration.checkpointSigner)
         if let subject {
             return try await subjectExport(subject, proof: proof, exporter: exporter, environment: environment) {
                 include($0)
@@ -54,14 +54,13 @@ extension EventStreamRoutes {
         _ subject: String, proof: Bool, exporter: ProofExport, environment: ServiceEnvironment,
         where include: @escaping @Sendable (RecordedEvent) -> Bool
     ) async throws -> Response {
-        let found = try await environment.read { queries -> [RecordedEvent]? in
-            let statuses = try queries.enrollments(matching: subject)
-            guard !statuses.isEmpty else { return nil }
-            let streams = Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) })
-            return try streams.flatMap { try queries.store.events(inStream: $0) }.filter(include)
-                .sorted { $0.position < $1.position }
+        let statuses = try await environment.readModel.enrollments(matching: subject, asOf: nil)
+        guard !statuses.isEmpty else { throw Problem.notFound("no enrollment is known by this id") }
+        var found: [RecordedEvent] = []
+        for stream in Set(statuses.flatMap { $0.ids.filter { $0.kind == .stream }.map(\.value) }) {
+            found += try await environment.log.events(inStream: stream).filter(include)
         }
-        guard let events = found else { throw Problem.notFound("no enrollment is known by this id") }
+        let events = found.sorted { $0.position < $1.position }
         let checkpoint =
             proof ? try await provingFailures { try await exporter.checkpoint(for: events.map(\.position)) } : nil
         guard let checkpoint else {
@@ -84,7 +83,7 @@ extension EventStreamRoutes {
         after: Int64, environment: ServiceEnvironment, where include: @escaping @Sendable (RecordedEvent) -> Bool
     ) -> Response {
         let body = ResponseBody { writer in
-            let head = try await environment.read { try $0.store.head().position }
+            let head = try await environment.log.head().position
             var position = after
             while position < head {
                 let (bytes, last) = try await Self.page(after: position, through: head, environment: environment) {

@@ -77,17 +77,14 @@ public struct EventStreamRoutes: ServiceRoutes {
         after position: Int64, through head: Int64, environment: ServiceEnvironment,
         render: @escaping @Sendable (RecordedEvent, inout [UInt8]) -> Void
     ) async throws -> ([UInt8], Int64) {
-        try await environment.read { queries in
-            var bytes: [UInt8] = []
-            var last = position
-            try queries.store.forEachEvent(after: position, limit: pageSize) { event in
-                guard event.position <= head else { return false }
-                render(event, &bytes)
-                last = event.position
-                return true
-            }
-            return (bytes, last)
+        var bytes: [UInt8] = []
+        var last = position
+        for event in try await environment.log.events(after: position, limit: pageSize) {
+            guard event.position <= head else { break }
+            render(event, &bytes)
+            last = event.position
         }
+        return (bytes, last)
     }
 
     static func appendLine(_ event: RecordedEvent, to bytes: inout [UInt8]) {

@@ -12,6 +12,22 @@ public struct CommitOutcome: Sendable, Hashable {
     public var duplicates = 0
     /// The position of each event, stored now or before, in the order given.
     public var positions: [Int64] = []
+
+    public init() {}
+
+    /// The outcome of a request whose events the store answered with `outcomes`, in order.
+    public init(_ outcomes: [AppendOutcome]) {
+        for outcome in outcomes {
+            switch outcome {
+            case .appended(let position):
+                appended += 1
+                positions.append(position)
+            case .duplicate(let position):
+                duplicates += 1
+                positions.append(position)
+            }
+        }
+    }
 }
 
 /// Why a request was not committed.
@@ -23,6 +39,8 @@ public enum CommitFailure: Error, Sendable {
     case busy
     /// The service is stopping and takes no new requests.
     case stopping
+    /// The store takes no writes (a hot standby): nothing was stored; send ingest to the primary.
+    case readOnly(EventStoreError)
     /// The transaction failed (disk full, I/O): nothing of its requests was stored.
     case store(any Error)
 }
@@ -34,10 +52,7 @@ public enum CommitFailure: Error, Sendable {
 /// for more while it has fewer than its last commit carried), appends each in its own savepoint (``EventAppender/appendAll(_:)``) so that a bad request
 /// fails alone, commits once (one fsync under `synchronous = FULL`), and only then answers every request.
 public final class GroupCommitter: Sendable {
-    struct Pending: Sendable {
-        var events: [NewEvent]
-        var continuation: CheckedContinuation<CommitOutcome, any Error>
-    }
+    typealias Pending = PendingRequest
 
     struct State: Sendable {
         var queue: [Pending] = []
@@ -172,18 +187,7 @@ public final class GroupCommitter: Sendable {
                 results.removeAll(keepingCapacity: true)
                 for request in batch {
                     do {
-                        var outcome = CommitOutcome()
-                        for appended in try appender.appendAll(request.events) {
-                            switch appended {
-                            case .appended(let position):
-                                outcome.appended += 1
-                                outcome.positions.append(position)
-                            case .duplicate(let position):
-                                outcome.duplicates += 1
-                                outcome.positions.append(position)
-                            }
-                        }
-                        results.append(.success(outcome))
+                        results.append(.success(CommitOutcome(try appender.appendAll(request.events))))
                     } catch let error as EventStoreError where error.isAboutTheRequest {
                         results.append(.failure(.rejected(error)))
                     }

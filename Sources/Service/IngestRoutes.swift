@@ -13,6 +13,7 @@ struct IngestRoutes: ServiceRoutes {
     func register(on router: Router<ServiceRequestContext>, environment: ServiceEnvironment) {
         let limits = environment.configuration
         router.post("/webhooks/mdm") { request, _ -> Response in
+            try Self.requireWritable(environment)
             let access = environment.access
             if access.webhookKey == nil { try access.authorize(request, scope: .ingest) }
             try RequestBodyReader.requireMediaType(request, ["application/json"])
@@ -24,6 +25,7 @@ struct IngestRoutes: ServiceRoutes {
         }
         router.group("/v1").add(middleware: environment.access.require(.ingest))
             .post("/events") { request, _ -> Response in
+                try Self.requireWritable(environment)
                 try RequestBodyReader.requireMediaType(request, Self.ndjsonTypes)
                 let body = try await RequestBodyReader.collect(
                     request, limit: limits.maximumBodyBytes, timeout: limits.requestTimeout)
@@ -31,6 +33,7 @@ struct IngestRoutes: ServiceRoutes {
                 return try await Self.store(records, endpoint: "events", environment: environment)
             }
             .post("/ingest") { request, _ -> Response in
+                try Self.requireWritable(environment)
                 let format: InputFormat?
                 if let from = request.uri.queryParameters["from"] {
                     guard let named = InputFormat(rawValue: String(from)) else {
@@ -50,6 +53,13 @@ struct IngestRoutes: ServiceRoutes {
             }
     }
 
+    /// Refuses an ingest request, before its body is read, while the store is a read-only standby.
+    static func requireWritable(_ environment: ServiceEnvironment) throws {
+        guard environment.isStandby else { return }
+        throw Problem.readOnlyReplica(
+            "this service reads a hot standby (\(environment.log.location)), which takes no writes")
+    }
+
     /// Stores the request's events (or refuses the request), counts it, and answers.
     static func store(_ records: RequestRecords, endpoint: String, environment: ServiceEnvironment) async throws
         -> Response
@@ -65,6 +75,7 @@ struct IngestRoutes: ServiceRoutes {
             do {
                 outcome = try await environment.committer.submit(records.events)
             } catch let failure as CommitFailure {
+                if case .readOnly = failure { environment.markStandby() }
                 metrics.recordIngest(endpoint: endpoint, outcome: "failed", appended: 0, duplicates: 0, rejected: 0)
                 throw problem(for: failure, records: records, retryAfter: environment.configuration.retryAfterSeconds)
             }
@@ -91,6 +102,8 @@ struct IngestRoutes: ServiceRoutes {
             return Problem.busy(retryAfter: retryAfter, detail: "the ingest queue is full; retry after the delay")
         case .stopping:
             return Problem.busy(retryAfter: retryAfter, detail: "the service is stopping; retry on its successor")
+        case .readOnly(let error):
+            return Problem.readOnlyReplica("\(error)")
         case .store:
             return Problem(
                 .serviceUnavailable, kind: "store-unavailable",

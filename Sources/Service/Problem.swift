@@ -116,6 +116,14 @@ extension Problem {
             detail: "send \(expected)")
     }
 
+    /// An ingest request to a read-only replica: nothing was stored; the primary takes writes.
+    static func readOnlyReplica(_ detail: String) -> Problem {
+        Problem(
+            .serviceUnavailable, kind: "read-only-replica",
+            title: "The store is a read-only replica: send ingest requests to the primary; nothing was stored",
+            detail: detail)
+    }
+
     static func busy(retryAfter: Int, detail: String) -> Problem {
         Problem(
             .serviceUnavailable, kind: "busy", title: "The writer is behind; nothing was stored", detail: detail,

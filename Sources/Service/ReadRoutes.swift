@@ -34,13 +34,11 @@ struct ReadRoutes: ServiceRoutes {
             pageFilter.domain = query.string("domain")
             pageFilter.conflicted = try query.flag("conflicted") ?? false
             pageFilter.sort = try query.value("sort", as: DeviceSort.self) ?? .firstSeen
-            let filter = pageFilter
-            let page = try await environment.read { queries in
-                do {
-                    return try queries.devices(filter)
-                } catch let error as DeviceQueryError {
-                    throw Problem.badRequest(error.description)
-                }
+            let page: [DeviceStatus]
+            do {
+                page = try await environment.readModel.devices(pageFilter)
+            } catch let error as DeviceQueryError {
+                throw Problem.badRequest(error.description)
             }
             let shown = page.prefix(Int(limit))
             let next: JSONValue =
@@ -50,17 +48,16 @@ struct ReadRoutes: ServiceRoutes {
         group.get("/enrollments/{id}") { request, context -> Response in
             let id = try Self.pathID(context)
             let asOf = try QueryParameters(request).time("as_of")
-            let statuses = try await environment.read { try $0.enrollments(matching: id, asOf: asOf) }
+            let statuses = try await environment.readModel.enrollments(matching: id, asOf: asOf)
             guard !statuses.isEmpty else { throw Problem.notFound("no enrollment is known by this id") }
             return JSONResponse.make(.array(statuses.map(\.json)))
         }
         group.get("/timeline/{id}") { request, context -> Response in
             let id = try Self.pathID(context)
             let asOf = try QueryParameters(request).time("as_of")
-            let (statuses, entries) = try await environment.read { queries in
-                let statuses = try queries.enrollments(matching: id, asOf: asOf)
-                return (statuses, try queries.timeline(of: statuses))
-            }
+            let queries = environment.readModel
+            let statuses = try await queries.enrollments(matching: id, asOf: asOf)
+            let entries = try await queries.timeline(of: statuses, asOf: nil)
             guard !statuses.isEmpty else { throw Problem.notFound("no enrollment is known by this id") }
             return JSONResponse.make(TimelineEntry.document(subject: id, statuses: statuses, entries: entries))
         }
@@ -70,7 +67,7 @@ struct ReadRoutes: ServiceRoutes {
             guard grouping == nil || grouping == "day" else { throw Problem.badRequest("by must be day") }
             let statsQuery = StatsQuery(
                 since: try query.time("since"), until: try query.time("until"), byDay: grouping == "day")
-            let stats = try await environment.read { try $0.stats(statsQuery) }
+            let stats = try await environment.readModel.stats(statsQuery)
             return JSONResponse.make(stats.json)
         }
     }

@@ -37,6 +37,9 @@ public struct ServiceConfiguration: Sendable {
     /// export (stating the export's events). `nil` (the default): proofs are against the latest checkpoint
     /// the store recorded, and an export with proofs is refused (409) when there is none recent enough.
     public var checkpointSigner: NoteSigner?
+    /// On a read-only replica: the lag (``ReplicationStatus/lagMilliseconds``) beyond which `/readyz` answers 503,
+    /// so that a load balancer sends reads elsewhere. `nil` (the default): any lag is ready.
+    public var maximumReplicaLag: Duration?
 
     public init() {}
 

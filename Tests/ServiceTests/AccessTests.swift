@@ -134,7 +134,7 @@ struct MountedRoutesTests {
             router.group("/console").add(middleware: environment.access.require(.read))
                 .get("/enrollments/{id}") { _, context -> Response in
                     let id = try context.parameters.require("id")
-                    let count = try await environment.read { try $0.enrollments(matching: id).count }
+                    let count = try await environment.readModel.enrollments(matching: id, asOf: nil).count
                     return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "\(count)")))
                 }
         }

@@ -27,7 +27,7 @@ struct ConsoleDashboardTests {
         try await ConsoleClient.with { console in
             try await console.ingest(try Fixtures.lines("native.ndjson") + ConsoleQueueTests.fleet())
             let session = try await console.signedIn()
-            let stats = try console.server.environment.queries.stats(StatsQuery(byDay: true))
+            let stats = try console.server.queries.stats(StatsQuery(byDay: true))
             let answer = try await session.get("/console/dashboard")
             #expect(answer.status == 200)
             let page = answer.text
@@ -81,7 +81,7 @@ struct ConsoleDashboardTests {
             let page = try await session.get("/console/dashboard?from=2026-10-02&to=2026-10-02").text
             let days = try await Self.table(page, chart: "states-per-day")
             #expect(days.map { $0[0] } == ["2026-10-02"])
-            let expected = try console.server.environment.queries.deviceCount(
+            let expected = try console.server.queries.deviceCount(
                 DeviceFilter(
                     since: Timestamp(iso8601: "2026-10-02T00:00:00Z"), until: Timestamp(iso8601: "2026-10-03T00:00:00Z")
                 ))

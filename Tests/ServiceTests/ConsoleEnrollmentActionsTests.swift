@@ -41,7 +41,7 @@ struct ConsoleEnrollmentActionsTests {
                 .GET, "/v1/export?id=\(id)", headers: [Headers.bearer(ConsoleClient.readToken)])
             #expect(download.status == 200 && api.status == 200)
             #expect(download.body == api.body)
-            let events = try console.server.environment.queries.enrollments(matching: id).first?.events
+            let events = try console.server.queries.enrollments(matching: id).first?.events
             #expect(download.text.split(separator: "\n").count == events)
             #expect(download.headers.first(name: "Content-Disposition") == "attachment; filename=\"\(id).ndjson\"")
             #expect(download.headers.first(name: "Content-Type") == "application/x-ndjson")

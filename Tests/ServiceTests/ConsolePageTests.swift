@@ -11,7 +11,7 @@ struct ConsolePageTests {
         try await ConsoleClient.with { console in
             try await console.ingest(try Fixtures.lines("native.ndjson"))
             let session = try await console.signedIn()
-            let expected = try console.server.environment.queries.enrollments(matching: "omar.chen@fabrikam.com")
+            let expected = try console.server.queries.enrollments(matching: "omar.chen@fabrikam.com")
             let status = try #require(expected.first)
             for query in ["OMAR.CH", "omar.chen@fabrikam.com", status.enrollment] {
                 let answer = try await session.post("/console/search", [("q", query)])
@@ -31,7 +31,7 @@ struct ConsolePageTests {
             let nothing = try await HTMLFacts(try await session.post("/console/search", [("q", "nobody.at.all")]).text)
             #expect(nothing.texts.contains("Nothing matches."))
 
-            let stalled = try console.server.environment.queries.devices(DeviceFilter(stalledFor: 3600))
+            let stalled = try console.server.queries.devices(DeviceFilter(stalledFor: 3600))
             let stuck = try #require(stalled.first { $0.user != nil })
             let page = try await HTMLFacts(try await session.post("/console/search", [("q", stuck.user ?? "")]).text)
             #expect(page.texts.contains(DurationText.human(stuck.stalledForSeconds ?? 0)))

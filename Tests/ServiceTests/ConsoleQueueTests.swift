@@ -46,7 +46,7 @@ struct ConsoleQueueTests {
             let session = try await console.signedIn()
             var filter = DeviceFilter(state: .failed)
             filter.sort = .lastSeen
-            let expected = try console.server.environment.queries.devices(filter).map(\.enrollment)
+            let expected = try console.server.queries.devices(filter).map(\.enrollment)
             #expect(expected.count == 130)
             var seen: [String] = []
             var path: String? = "/console/queues?view=failed"
@@ -70,7 +70,7 @@ struct ConsoleQueueTests {
         try await ConsoleClient.with { console in
             try await console.ingest(Self.fleet())
             let session = try await console.signedIn()
-            let queries = console.server.environment.queries
+            let queries = console.server.queries
             var filter = DeviceFilter(state: .failed)
             filter.reason = "timeout"
             filter.model = "iPad"

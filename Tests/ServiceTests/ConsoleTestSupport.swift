@@ -126,7 +126,7 @@ struct FailedSample {
     init(_ console: ConsoleClient) async throws {
         try await console.ingest(try Fixtures.lines("native.ndjson"))
         session = try await console.signedIn()
-        let queries = console.server.environment.queries
+        let queries = console.server.queries
         guard let status = try queries.enrollments(matching: "UE-a541bf7110fe").first else {
             throw TestFailure("the native sample has no UE-a541bf7110fe")
         }

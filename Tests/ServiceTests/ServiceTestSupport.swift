@@ -15,19 +15,25 @@ final class TestServer: Sendable {
     let storePath: String
     let server: AuditServer
     let port: Int
+    /// The store the server writes, and its queries, for the tests' own checks.
+    let store: SQLiteEventStore
+    let queries: EnrollmentQueries
     private let task: Task<Void, any Error>
 
     var environment: ServiceEnvironment { server.environment }
-    var store: SQLiteEventStore { server.environment.store }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private init(
-        directory: TemporaryDirectory, storePath: String, server: AuditServer, port: Int, task: Task<Void, any Error>
+        directory: TemporaryDirectory, storePath: String, server: AuditServer, port: Int, store: SQLiteEventStore,
+        task: Task<Void, any Error>
     ) {
         self.directory = directory
         self.storePath = storePath
         self.server = server
         self.port = port
+        self.store = store
+        self.queries = EnrollmentQueries(
+            store: store, stalledAfterSeconds: server.environment.configuration.stalledAfterSeconds)
         self.task = task
     }
 
@@ -56,7 +62,8 @@ final class TestServer: Sendable {
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestFailure("the server did not start") }
-        return TestServer(directory: directory, storePath: path, server: server, port: port, task: task)
+        return TestServer(
+            directory: directory, storePath: path, server: server, port: port, store: store, task: task)
     }
 
     /// A graceful shutdown; returns when the server has stopped.
