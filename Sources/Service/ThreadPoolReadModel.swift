@@ -1,4 +1,5 @@
 import EnrollmentDomain
+import EventStore
 import NIOPosix
 import Projections
 
@@ -41,5 +42,9 @@ struct ThreadPoolReadModel: EnrollmentReadModel {
 
     func stats(_ query: StatsQuery) async throws -> FleetStats {
         try await run { try $0.stats(query) }
+    }
+
+    func events(of statuses: [DeviceStatus]) async throws -> [RecordedEvent] {
+        try await run { try $0.events(of: statuses) }
     }
 }
