@@ -1,6 +1,11 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The executables allocate through jemalloc on Linux (Debian's libjemalloc-dev, installed by Tools/setup):
+// glibc's malloc was ~17% of a bulk ingest's samples, and jemalloc cut its CPU time by ~20% in the same
+// minutes (docs/performance.md, "The allocator"). The libraries stay allocator-neutral.
+let allocator: [LinkerSetting] = [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+
 let package = Package(
     name: "enroll-audit",
     platforms: [.macOS(.v14)],
@@ -139,7 +144,8 @@ let package = Package(
                 "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            linkerSettings: allocator
         ),
         // The seeded fleet simulator: realistic enrollments for tests, benchmarks and `demo`.
         .target(name: "FleetSimulator", dependencies: ["EnrollmentDomain"], path: "Tools/FleetSimulator"),
@@ -156,7 +162,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
-            path: "Tools/Benchmarks"
+            path: "Tools/Benchmarks",
+            linkerSettings: allocator
         ),
         // The benchmarks' ceiling: the same events appended with the raw SQLite C API (libsqlite3-dev).
         .executableTarget(
