@@ -1,14 +1,13 @@
 import EnrollmentDomain
 import Foundation
-import GRDB
 import TestSupport
 import Testing
 
 @testable import EventStore
 
 /// The rebuild reads the log on a second thread (``EventReadAhead``): the same events in the same order
-/// as a read on the calling thread, a clean stop when the reader is ahead, and a damaged row's error in
-/// its place, with the projections left as they were.
+/// as a read on the calling thread, and a clean stop when the reader is ahead (a damaged row's error:
+/// `RebuildReadErrorTests`).
 struct EventReadAheadTests {
     let directory = TemporaryDirectory()
 
@@ -59,17 +58,4 @@ struct EventReadAheadTests {
         #expect(try store.head().position == Int64(EventReadAhead.chunkSize * (EventReadAhead.capacity + 4) + 1))
     }
 
-    @Test func aRowTheReaderCannotDecodeFailsTheRebuildByPositionAndLeavesTheProjectionsAsTheyWere() throws {
-        let (store, path) = try store(events: 3_000)
-        let before = try ProjectionDump.sqlite(path)
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: "DROP TRIGGER events_refuse_update")
-            try db.execute(sql: "UPDATE events SET payload = X'FF00FF00' WHERE position = 2500")
-        }
-        try queue.close()
-        let error = #expect(throws: EventStoreError.self) { try store.rebuildProjections() }
-        #expect(error?.position == 2500)
-        #expect(try ProjectionDump.sqlite(path) == before)
-    }
 }
