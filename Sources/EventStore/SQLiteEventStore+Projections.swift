@@ -84,13 +84,17 @@ extension SQLiteEventStore {
                     }
                     let writers = try ProjectionWriters(projections, db)
                     var last = start
-                    try Self.forEachStoredEvent(db, codec: codec, after: start, limit: nil) { stored in
-                        try writers.apply(stored.recorded)
-                        try writers.safePoint()
-                        count += 1
-                        last = stored.recorded.position
-                        if last & 0xFFFF == 0 { progress?(last) }
-                        return true
+                    // The log is read and decoded on a second thread, ahead of the folds (EventReadAhead).
+                    let events = EventReadAhead(pool: pool, codec: codec, after: start)
+                    defer { events.stop() }
+                    while let chunk = try events.next() {
+                        for event in chunk {
+                            try writers.apply(event)
+                            try writers.safePoint()
+                            count += 1
+                            last = event.position
+                            if last & 0xFFFF == 0 { progress?(last) }
+                        }
                     }
                     try writers.finish(db, position: last)
                     return .commit
