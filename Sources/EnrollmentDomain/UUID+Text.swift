@@ -65,4 +65,15 @@ extension UUID {
         }
     }
 
+    /// The id's 16 bytes as two big-endian integers. Tuples of them sort as ``lowercasedString`` does
+    /// (hexadecimal digits keep the bytes' order, and the hyphens stand at the same places in every id),
+    /// without building a string per id.
+    public var byteOrderKey: (UInt64, UInt64) {
+        withUnsafeBytes(of: uuid) { raw in
+            (
+                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            )
+        }
+    }
 }

@@ -37,8 +37,8 @@ struct StatusFold: Equatable {
     ///   - upnOf: the UPN of an Entra user id, for enrollments whose events name no user (Graph).
     init(enrollment: String, events unsorted: [RecordedEvent], upnOf: (String) throws -> String?) rethrows {
         self.enrollment = enrollment
-        let events = unsorted.map { ($0, $0.event.eventID.lowercasedString) }.sorted {
-            ($0.0.event.occurredAt, $0.1) < ($1.0.event.occurredAt, $1.1)
+        let events = unsorted.map { ($0, $0.event.eventID.byteOrderKey) }.sorted {
+            ($0.0.event.occurredAt, $0.1.0, $0.1.1) < ($1.0.event.occurredAt, $1.1.0, $1.1.1)
         }.map(\.0)
         guard let first = events.first, let last = events.last else { return }
         self.events = events.count
