@@ -68,6 +68,36 @@ public struct PreparedEvent: Sendable {
     }
 }
 
+extension PreparedEvent {
+    /// ``chainHash(previous:position:version:recordedAt:scratch:)-(Digest32,_,_,_,_)`` over byte arrays.
+    ///
+    /// - Precondition: `previous` is 32 bytes.
+    func chainHash(
+        previous: [UInt8], position: Int64, version: Int64, recordedAt: Timestamp, scratch: inout [UInt8]
+    ) -> [UInt8] {
+        chainHash(
+            previous: Self.digest(previous), position: position, version: version, recordedAt: recordedAt,
+            scratch: &scratch
+        ).bytes
+    }
+
+    /// ``leafHash(position:version:recordedAt:hash:scratch:)-(_,_,_,Digest32,_)`` over byte arrays.
+    ///
+    /// - Precondition: `hash` is 32 bytes.
+    func leafHash(
+        position: Int64, version: Int64, recordedAt: Timestamp, hash: [UInt8], scratch: inout [UInt8]
+    ) -> [UInt8] {
+        leafHash(
+            position: position, version: version, recordedAt: recordedAt, hash: Self.digest(hash), scratch: &scratch
+        ).bytes
+    }
+
+    private static func digest(_ bytes: [UInt8]) -> Digest32 {
+        guard let digest = Digest32(bytes: bytes) else { preconditionFailure("a hash of \(bytes.count) bytes, not 32") }
+        return digest
+    }
+}
+
 /// Prepares events for a store's appends (``PreparedEvent``): validation, canonical JSON, compression and
 /// the position-free parts of both hashes.
 ///
