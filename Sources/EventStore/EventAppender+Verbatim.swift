@@ -33,14 +33,15 @@ extension EventAppender {
         var scratch: [UInt8] = []
         let chained = prepared.chainHash(
             previous: headHash, position: position, version: version, recordedAt: recordedAt, scratch: &scratch)
-        guard chained == hash else {
+        guard Digest32(bytes: hash) == chained else {
             throw EventStoreError(
                 .corrupt, "the hash at position \(position) does not match its content and predecessor",
                 position: position, eventID: id)
         }
         guard
             try store(
-                prepared, streamID: entry.id, position: position, version: version, recordedAt: recordedAt, hash: hash)
+                prepared, streamID: entry.id, position: position, version: version, recordedAt: recordedAt,
+                hash: chained)
         else {
             throw EventStoreError(.invalidEvent, "the event id is repeated", position: position, eventID: id)
         }

@@ -17,7 +17,7 @@ public final class EventAppender {
     /// The inline projections' writers for this transaction.
     let projections: ProjectionWriters
     private(set) var headPosition: Int64
-    private(set) var headHash: [UInt8]
+    private(set) var headHash: Digest32
     /// The Merkle tree's right edge, read on the first append of the transaction.
     let tree: MerkleTreeWriter
     private var streams: [String: (id: Int64, version: Int64)] = [:]
@@ -47,11 +47,17 @@ public final class EventAppender {
         findStreamVersion = try db.cachedStatement(sql: "SELECT max(version) FROM events WHERE stream_id = ?")
         insertStream = try db.cachedStatement(sql: "INSERT INTO streams(name) VALUES (?)")
         if let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1") {
-            headPosition = row[0]
-            headHash = Array(row[1] as Data)
+            let position: Int64 = row[0]
+            let stored = row[1] as Data
+            guard let hash = Digest32(bytes: stored) else {
+                throw EventStoreError(
+                    .corrupt, "the hash at position \(position) is \(stored.count) bytes, not 32", position: position)
+            }
+            headPosition = position
+            headHash = hash
         } else {
             headPosition = 0
-            headHash = EventHashing.genesis
+            headHash = .zero
         }
         self.projections = try ProjectionWriters(projections, db)
     }
@@ -128,7 +134,7 @@ public final class EventAppender {
     /// - Returns: `false` when an event with the same id is already stored (nothing was written).
     func store(
         _ prepared: PreparedEvent, streamID: Int64, position: Int64, version: Int64, recordedAt: Timestamp,
-        hash: [UInt8]
+        hash: Digest32
     ) throws -> Bool {
         let event = prepared.event
         let inserted = try insertEvent.insert(
@@ -137,7 +143,7 @@ public final class EventAppender {
                 recordedAt: recordedAt, encoded: prepared.encoded, dataSize: prepared.data.count, hash: hash))
         guard inserted else { return false }
         try tree.append(
-            leafHash: prepared.leafHash(
+            leaf: prepared.leafHash(
                 position: position, version: version, recordedAt: recordedAt, hash: hash, scratch: &scratch),
             treeSize: headPosition)
         headPosition = position
@@ -145,7 +151,8 @@ public final class EventAppender {
         streams[event.stream] = (streamID, version)
         if !projections.isEmpty {
             try projections.apply(
-                RecordedEvent(position: position, version: version, recordedAt: recordedAt, hash: hash, event: event))
+                RecordedEvent(
+                    position: position, version: version, recordedAt: recordedAt, hash: hash.bytes, event: event))
             if !inSavepoint { try projections.safePoint() }
         }
         return true

@@ -20,7 +20,7 @@ struct EventRowInsert {
         var recordedAt: Timestamp
         var encoded: PayloadCodec.Encoded
         var dataSize: Int
-        var hash: [UInt8]
+        var hash: Digest32
     }
 
     private let db: Database

@@ -32,10 +32,10 @@ public struct PreparedEvent: Sendable {
 
     /// The chain hash of the event at `position`, `version`, recorded at `recordedAt`, after `previous`.
     func chainHash(
-        previous: [UInt8], position: Int64, version: Int64, recordedAt: Timestamp, scratch: inout [UInt8]
-    ) -> [UInt8] {
+        previous: Digest32, position: Int64, version: Int64, recordedAt: Timestamp, scratch: inout [UInt8]
+    ) -> Digest32 {
         var hasher = SHA256()
-        hasher.update(data: previous)
+        previous.update(&hasher)
         hasher.update(data: chainHead)
         scratch.removeAll(keepingCapacity: true)
         JSONValue.int(position).write(to: &scratch, style: .canonical)
@@ -45,13 +45,13 @@ public struct PreparedEvent: Sendable {
         JSONValue.int(version).write(to: &scratch, style: .canonical)
         scratch.append(UInt8(ascii: "}"))
         hasher.update(data: scratch)
-        return Array(hasher.finalize())
+        return hasher.finalizeDigest32()
     }
 
     /// The Merkle leaf hash of the event once stored with chain hash `hash` (RFC 9162: `SHA-256(0x00 || leaf)`).
     func leafHash(
-        position: Int64, version: Int64, recordedAt: Timestamp, hash: [UInt8], scratch: inout [UInt8]
-    ) -> [UInt8] {
+        position: Int64, version: Int64, recordedAt: Timestamp, hash: Digest32, scratch: inout [UInt8]
+    ) -> Digest32 {
         var hasher = leafHead
         scratch.removeAll(keepingCapacity: true)
         hash.appendHex(to: &scratch)
@@ -64,7 +64,37 @@ public struct PreparedEvent: Sendable {
         JSONValue.int(version).write(to: &scratch, style: .jcs)
         scratch.append(UInt8(ascii: "}"))
         hasher.update(data: scratch)
-        return Array(hasher.finalize())
+        return hasher.finalizeDigest32()
+    }
+}
+
+extension PreparedEvent {
+    /// ``chainHash(previous:position:version:recordedAt:scratch:)-(Digest32,_,_,_,_)`` over byte arrays.
+    ///
+    /// - Precondition: `previous` is 32 bytes.
+    func chainHash(
+        previous: [UInt8], position: Int64, version: Int64, recordedAt: Timestamp, scratch: inout [UInt8]
+    ) -> [UInt8] {
+        chainHash(
+            previous: Self.digest(previous), position: position, version: version, recordedAt: recordedAt,
+            scratch: &scratch
+        ).bytes
+    }
+
+    /// ``leafHash(position:version:recordedAt:hash:scratch:)-(_,_,_,Digest32,_)`` over byte arrays.
+    ///
+    /// - Precondition: `hash` is 32 bytes.
+    func leafHash(
+        position: Int64, version: Int64, recordedAt: Timestamp, hash: [UInt8], scratch: inout [UInt8]
+    ) -> [UInt8] {
+        leafHash(
+            position: position, version: version, recordedAt: recordedAt, hash: Self.digest(hash), scratch: &scratch
+        ).bytes
+    }
+
+    private static func digest(_ bytes: [UInt8]) -> Digest32 {
+        guard let digest = Digest32(bytes: bytes) else { preconditionFailure("a hash of \(bytes.count) bytes, not 32") }
+        return digest
     }
 }
 

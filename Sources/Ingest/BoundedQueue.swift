@@ -19,6 +19,9 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     let capacity: Int
     private let condition = NSCondition()
     private var ready: [Element] = []
+    /// The batch the consumer took last, handed back by ``takeAll(into:)`` for the producer to free on
+    /// its own thread at its next ``put(_:)`` (the consumer, the bulk ingest's writer, is the busier one).
+    private var spent: [Element] = []
     private var end: End?
     private var cancelled = false
     /// Each side says when it waits, so the other wakes it (one flag for both could be cleared by the
@@ -46,7 +49,9 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     func put(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while ready.count >= capacity && !cancelled {
+        while true {
+            if !spent.isEmpty { releaseSpent() }
+            guard ready.count >= capacity && !cancelled else { break }
             producerWaiting = true
             condition.wait()
             producerWaiting = false
@@ -55,6 +60,15 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         ready.append(element)
         if consumerWaiting { condition.broadcast() }
         return true
+    }
+
+    /// Frees the batch the consumer handed back, outside the lock (called and returning with it held).
+    private func releaseSpent() {
+        var batch: [Element] = []
+        swap(&batch, &spent)
+        condition.unlock()
+        batch.removeAll()
+        condition.lock()
     }
 
     /// Ends the queue: once the elements already put are taken, ``takeAll(into:)`` throws `error` (once)
@@ -76,10 +90,14 @@ final class BoundedQueue<Element>: @unchecked Sendable {
 
     /// Replaces the contents of `batch` with every element waiting, in order, waiting for at least one.
     ///
-    /// - Returns: `false` at the end of the queue (`batch` is then empty).
+    /// The elements `batch` held are handed to the producer, which frees them at its next ``put(_:)``:
+    /// the consumer spends no time destroying what the producer built. By then the producer has freed
+    /// the batch handed back before (it frees it before it puts anything), so at most two batches are
+    /// held, as without the hand-back.
+    ///
+    /// - Returns: `false` at the end of the queue (`batch` is then empty, and every element freed).
     /// - Throws: the error the producer finished with, after every element put before it; once.
     func takeAll(into batch: inout [Element]) throws -> Bool {
-        batch.removeAll(keepingCapacity: true)
         condition.lock()
         defer { condition.unlock() }
         while ready.isEmpty && end == nil {
@@ -88,10 +106,14 @@ final class BoundedQueue<Element>: @unchecked Sendable {
             consumerWaiting = false
         }
         guard ready.isEmpty else {
+            if spent.isEmpty { swap(&spent, &batch) } else { batch.removeAll(keepingCapacity: true) }
             swap(&batch, &ready)
             if producerWaiting { condition.broadcast() }
             return true
         }
+        // The end: the producer puts nothing more, so it frees nothing more either.
+        batch.removeAll()
+        spent.removeAll()
         if case .failure(let error) = end {
             end = .finished
             throw error

@@ -10,7 +10,8 @@ import Foundation
 /// Records come out in input order, each as soon as it is prepared (a slow pipe is not held back until a
 /// batch fills), and a read error comes out after the records before it. Bounded: the worker waits when
 /// ``capacity`` records wait in its ``BoundedQueue``; with the batch the writer took last, at most twice
-/// that many records are held. The ``RecordStream`` belongs to the worker once ``start()`` is called.
+/// that many records are held; the worker frees each batch the writer is done with (``BoundedQueue/takeAll(into:)``),
+/// so the writer does not. The ``RecordStream`` belongs to the worker once ``start()`` is called.
 final class RecordPrefetcher: @unchecked Sendable {
     // @unchecked: the stream and the preparer are used by the worker thread only, after `start()`; the
     // queue is the one thing both threads touch, and it locks.

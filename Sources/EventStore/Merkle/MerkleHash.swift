@@ -8,6 +8,8 @@ import Crypto
 public enum MerkleHash {
     /// The root of the empty tree: SHA-256 of nothing.
     public static let emptyRoot = Array(SHA256.hash(data: [UInt8]()))
+    /// ``emptyRoot`` as an inline digest.
+    public static let emptyRootDigest = Digest32(SHA256.hash(data: [UInt8]()))
 
     /// `SHA-256(0x00 || leaf)`.
     public static func leaf(_ bytes: [UInt8]) -> [UInt8] {
@@ -24,6 +26,15 @@ public enum MerkleHash {
         left.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         right.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return Array(hasher.finalize())
+    }
+
+    /// `SHA-256(0x01 || left || right)` over inline digests (no heap allocation).
+    public static func node(_ left: Digest32, _ right: Digest32) -> Digest32 {
+        var hasher = SHA256()
+        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
+        left.update(&hasher)
+        right.update(&hasher)
+        return hasher.finalizeDigest32()
     }
 
     /// The largest power of two smaller than `n` (n > 1): where RFC 9162 splits a tree of `n` leaves.

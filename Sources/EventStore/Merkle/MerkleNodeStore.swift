@@ -13,7 +13,7 @@ struct MerkleNodeInsert {
         statement = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
     }
 
-    func insert(level: Int, index: Int64, hash: [UInt8]) throws {
+    func insert(level: Int, index: Int64, hash: Digest32) throws {
         let handle = statement.sqliteStatement
         defer {
             sqlite3_reset(handle)
@@ -56,6 +56,15 @@ final class MerkleNodeReader {
         return hash
     }
 
+    /// The node (level, index) as an inline digest (see ``node(level:index:)``).
+    func digest(level: Int, index: Int64) throws -> Digest32 {
+        let bytes = try node(level: level, index: index)
+        guard let digest = Digest32(bytes: bytes) else {
+            throw EventStoreError(.corrupt, "the Merkle tree's node at level \(level), index \(index) is not 32 bytes")
+        }
+        return digest
+    }
+
     /// Roots and proofs over the stored nodes.
     var proofs: MerkleProofs {
         MerkleProofs { [self] level, index in try node(level: level, index: index) }
@@ -63,6 +72,6 @@ final class MerkleNodeReader {
 
     /// The frontier of the tree of `size` leaves.
     func frontier(size: Int64) throws -> MerkleFrontier {
-        try MerkleFrontier(size: size) { level, index in try node(level: level, index: index) }
+        try MerkleFrontier(size: size, digest: { level, index in try digest(level: level, index: index) })
     }
 }

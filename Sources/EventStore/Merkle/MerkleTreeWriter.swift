@@ -22,12 +22,23 @@ public final class MerkleTreeWriter {
 
     /// Appends the leaf with hash `leafHash` as leaf `size` of a tree that held `size` leaves when the
     /// transaction began plus those appended since.
+    ///
+    /// - Precondition: `leafHash` is 32 bytes.
     public func append(leafHash: [UInt8], treeSize size: Int64) throws {
+        guard let leaf = Digest32(bytes: leafHash) else {
+            preconditionFailure("a Merkle leaf hash of \(leafHash.count) bytes, not 32")
+        }
+        try append(leaf: leaf, treeSize: size)
+    }
+
+    /// Appends the leaf with hash `leaf` as ``append(leafHash:treeSize:)`` does, with no heap allocation
+    /// per node.
+    public func append(leaf: Digest32, treeSize size: Int64) throws {
         if !loaded {
             frontier = try MerkleNodeReader(db).frontier(size: size)
             loaded = true
         }
-        try frontier.append(leafHash: leafHash) { level, index, hash in
+        try frontier.append(leaf: leaf) { level, index, hash in
             try insert.insert(level: level, index: index, hash: hash)
         }
     }
